@@ -1,0 +1,281 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The one batch driver for every game: C envs over rows of numpy buffers, stepped in one
+C loop with the GIL released. Python (ocean/vector.py) validates config before anything here
+runs; this module validates actions, because that is on the step path and must be cheap."""
+
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport calloc, free
+
+import numpy as np
+
+cdef extern from "ocean.h" nogil:
+    ctypedef struct OceanRows:
+        void *obs
+        const int32_t *actions
+        float *rewards
+        uint8_t *terminals
+        uint8_t *truncations
+        float *logs
+    ctypedef struct OceanConfigKey:
+        const char *name
+        int kind
+        double default_value
+        double min
+        double max
+        const char *doc
+    ctypedef struct OceanGame:
+        const char *name
+        size_t env_size
+        const OceanConfigKey *config
+        int num_config
+        const char *const *log_keys
+        int num_log
+        int num_actions
+        int (*num_agents)(const double *config)
+        size_t (*obs_bytes)(const double *config)
+        int (*init)(void *env, const OceanRows *rows, const double *config)
+        void (*seed)(void *env, uint64_t seed, uint64_t index)
+        void (*reset)(void *env)
+        void (*step_batch)(void *envs, int num_envs) noexcept nogil
+        void (*close)(void *env)
+
+cdef extern from "games.h" nogil:
+    const OceanGame *OCEAN_GAMES[]
+    const int OCEAN_NUM_GAMES
+
+CONFIG_KINDS = ("int", "float", "bool")
+INT32, INT64 = np.dtype(np.int32), np.dtype(np.int64)
+
+
+def games():
+    """{name: {"config": [(key, kind, default, min, max, doc)], "log_keys": [...]}} from C."""
+    out = {}
+    cdef const OceanGame *game
+    for g in range(OCEAN_NUM_GAMES):
+        game = OCEAN_GAMES[g]
+        config = []
+        for k in range(game.num_config):
+            key = game.config[k]
+            config.append((key.name.decode(), CONFIG_KINDS[key.kind], key.default_value,
+                           key.min, key.max, key.doc.decode()))
+        log_keys = [game.log_keys[k].decode() for k in range(game.num_log)]
+        out[game.name.decode()] = {"config": config, "log_keys": log_keys,
+                                   "num_actions": game.num_actions}
+    return out
+
+
+cdef const OceanGame *find_game(str name) except NULL:
+    for g in range(OCEAN_NUM_GAMES):
+        if OCEAN_GAMES[g].name.decode() == name:
+            return OCEAN_GAMES[g]
+    raise KeyError(name)
+
+
+cdef Py_ssize_t first_bad_action32(const int32_t[:] src, int num_actions) noexcept nogil:
+    for i in range(src.shape[0]):
+        if src[i] < 0 or src[i] >= num_actions:
+            return i
+    return -1
+
+
+cdef Py_ssize_t first_bad_action64(const int64_t[:] src, int num_actions) noexcept nogil:
+    for i in range(src.shape[0]):
+        if src[i] < 0 or src[i] >= num_actions:
+            return i
+    return -1
+
+
+def copy_actions(actions, int32_t[::1] dst, int num_actions):
+    """Check `actions` (any integer dtype, shape (len(dst),)) and copy it into dst. Raises
+    before writing anything, naming the first bad index and value."""
+    cdef Py_ssize_t bad, i
+    cdef const int32_t[:] src32
+    cdef const int64_t[:] src64
+    if type(actions) is not np.ndarray:
+        actions = np.asarray(actions)
+    dtype = actions.dtype
+    if dtype is not INT32 and dtype is not INT64 and dtype.kind not in "iu":
+        raise TypeError(f"actions must have an integer dtype, got {actions.dtype}")
+    if actions.ndim != 1 or actions.shape[0] != dst.shape[0]:
+        raise ValueError(f"actions must have shape ({dst.shape[0]},), got {actions.shape}")
+    if dtype is not INT32 and dtype is not INT64:
+        if actions.dtype.kind == "u" and actions.size and actions.max() > np.iinfo(np.int64).max:
+            raise_bad_action(actions, np.argmax(actions > np.iinfo(np.int64).max), num_actions)
+        actions = actions.astype(np.int64, copy=False)
+    if actions.dtype is INT32:
+        src32 = actions
+        with nogil:
+            bad = first_bad_action32(src32, num_actions)
+            if bad < 0:
+                for i in range(dst.shape[0]):
+                    dst[i] = src32[i]
+    else:
+        src64 = actions
+        with nogil:
+            bad = first_bad_action64(src64, num_actions)
+            if bad < 0:
+                for i in range(dst.shape[0]):
+                    dst[i] = <int32_t>src64[i]
+    if bad >= 0:
+        raise_bad_action(actions, bad, num_actions)
+
+
+def raise_bad_action(actions, Py_ssize_t index, int num_actions):
+    raise ValueError(f"action {actions[index]} at index {index} is out of range: "
+                     f"valid actions are 0..{num_actions - 1}")
+
+
+cdef double collect_rows(float[:, ::1] logs, double[::1] sums, const uint8_t[::1] terminals,
+                        const uint8_t[::1] truncations) noexcept nogil:
+    """Add the log rows of agents whose episode ended this step into sums, zeroing them. A
+    game logs only at an episode's end, when it sets one of the flags, so the flags (bytes,
+    contiguous) say which rows to read. The count is the last column."""
+    cdef Py_ssize_t a, k, width = logs.shape[1]
+    cdef double episodes = 0
+    for a in range(logs.shape[0]):
+        if terminals[a] | truncations[a]:
+            episodes += logs[a, width - 1]
+            for k in range(width):
+                sums[k] += logs[a, k]
+                logs[a, k] = 0
+    return episodes
+
+
+def collect_logs(float[:, ::1] logs, double[::1] sums, terminals, truncations):
+    """collect_rows for Python callers (flags as numpy bool arrays)."""
+    cdef const uint8_t[::1] done_t = terminals.view(np.uint8)
+    cdef const uint8_t[::1] done_r = truncations.view(np.uint8)
+    with nogil:
+        episodes = collect_rows(logs, sums, done_t, done_r)
+    return episodes
+
+
+def info_from_sums(list log_keys, double[::1] sums, double episodes):
+    """Means of the collected logs, a new dict; zeroes sums."""
+    info = {}
+    if episodes > 0:
+        for k, key in enumerate(log_keys):
+            info[key] = sums[k] / episodes
+        info["episodes"] = int(episodes)
+    for k in range(sums.shape[0]):
+        sums[k] = 0
+    return info
+
+
+cdef class Batch:
+    """num_envs C envs of one game, each pointed at its rows of the given buffers.
+
+    env_offset is the global index of the first env: seeds come from (seed, global index),
+    so a block of envs in a worker process steps exactly as it would in one big batch."""
+    cdef const OceanGame *game
+    cdef char *envs
+    cdef int num_envs, num_inited, num_actions
+    cdef uint64_t env_offset
+    cdef readonly object obs, actions, rewards, terminals, truncations, logs
+    cdef readonly list log_keys
+    cdef double[::1] log_sums
+    cdef int32_t[::1] actions_view
+    cdef float[:, ::1] logs_view
+    cdef const uint8_t[::1] terminals_view, truncations_view
+
+    def __cinit__(self, str game_name, int num_envs, double[::1] config, obs, actions, rewards,
+                  terminals, truncations, logs, uint64_t env_offset=0):
+        self.game = find_game(game_name)
+        if config.shape[0] != self.game.num_config:
+            raise ValueError(f"{game_name} takes {self.game.num_config} config values")
+        # The C side trusts these sizes: check them against what the game says it writes.
+        cdef int agents = self.game.num_agents(&config[0])
+        cdef size_t obs_bytes = self.game.obs_bytes(&config[0])
+        if num_envs < 1 or obs.nbytes != <size_t>num_envs * agents * obs_bytes:
+            raise ValueError(f"{game_name}: observation buffer has {obs.nbytes} bytes, "
+                             f"the game writes {num_envs} x {agents} x {obs_bytes}")
+        for buffer in (obs, actions, rewards, terminals, truncations, logs):
+            if not buffer.flags.c_contiguous or buffer.shape[0] != num_envs * agents:
+                raise ValueError(f"{game_name}: buffers must be C-contiguous, one row per agent")
+        if logs.shape[1] != self.game.num_log + 1 or actions.dtype != np.int32:
+            raise ValueError(f"{game_name}: wrong log width or action dtype")
+        self.obs, self.actions, self.rewards = obs, actions, rewards
+        self.terminals, self.truncations, self.logs = terminals, truncations, logs
+        self.actions_view = actions
+        self.logs_view = logs
+        self.terminals_view = terminals.view(np.uint8)
+        self.truncations_view = truncations.view(np.uint8)
+        self.num_envs, self.num_actions, self.env_offset = num_envs, self.game.num_actions, env_offset
+        self.log_keys = [self.game.log_keys[k].decode() for k in range(self.game.num_log)]
+        self.log_sums = np.zeros(self.game.num_log + 1)
+        self.envs = <char *>calloc(num_envs, self.game.env_size)
+        if self.envs == NULL:
+            raise MemoryError(f"could not allocate {num_envs} {game_name} envs")
+
+        cdef char *obs_base = <char *><size_t>obs.ctypes.data
+        cdef int32_t *actions_base = <int32_t *><size_t>actions.ctypes.data
+        cdef float *rewards_base = <float *><size_t>rewards.ctypes.data
+        cdef uint8_t *terminals_base = <uint8_t *><size_t>terminals.ctypes.data
+        cdef uint8_t *truncations_base = <uint8_t *><size_t>truncations.ctypes.data
+        cdef float *logs_base = <float *><size_t>logs.ctypes.data
+        cdef Py_ssize_t i, log_width = logs.shape[1]
+        cdef OceanRows rows
+        for i in range(num_envs):
+            rows.obs = obs_base + i * agents * obs_bytes
+            rows.actions = actions_base + i * agents
+            rows.rewards = rewards_base + i * agents
+            rows.terminals = terminals_base + i * agents
+            rows.truncations = truncations_base + i * agents
+            rows.logs = logs_base + i * agents * log_width
+            if self.game.init(self.env_at(i), &rows, &config[0]) != 0:
+                raise MemoryError(f"{game_name} env {i} failed to initialise (out of memory?)")
+            self.num_inited = i + 1
+
+    cdef inline void *env_at(self, Py_ssize_t i) noexcept:
+        return self.envs + i * self.game.env_size
+
+    def seed(self, uint64_t seed):
+        self.check_open()
+        cdef Py_ssize_t i
+        for i in range(self.num_envs):
+            self.game.seed(self.env_at(i), seed, self.env_offset + i)
+
+    def reset(self):
+        """Start a new episode in every env and forget unfinished logs."""
+        self.check_open()
+        cdef Py_ssize_t i
+        for i in range(self.num_envs):
+            self.game.reset(self.env_at(i))
+        self.logs[...] = 0
+        self.log_sums[:] = 0
+
+    cdef int check_open(self) except -1:
+        if self.envs == NULL:
+            raise RuntimeError("this batch is closed")
+        return 0
+
+    def step_raw(self):
+        """Step every env on the actions already in the buffer: the C loop alone."""
+        self.check_open()
+        with nogil:
+            self.game.step_batch(self.envs, self.num_envs)
+
+    def step(self, actions):
+        """Validate and copy actions, step the batch, return the info dict of finished
+        episodes' means (empty when none finished)."""
+        cdef double episodes
+        self.check_open()
+        copy_actions(actions, self.actions_view, self.num_actions)
+        with nogil:
+            self.game.step_batch(self.envs, self.num_envs)
+            episodes = collect_rows(self.logs_view, self.log_sums, self.terminals_view,
+                                    self.truncations_view)
+        if episodes == 0:
+            return {}
+        return info_from_sums(self.log_keys, self.log_sums, episodes)
+
+    def close(self):
+        cdef Py_ssize_t i
+        if self.envs != NULL:
+            for i in range(self.num_inited):
+                self.game.close(self.env_at(i))
+            free(self.envs)
+            self.envs = NULL
+
+    def __dealloc__(self):
+        self.close()

@@ -1,0 +1,47 @@
+"""Ocean: reinforcement-learning environments in plain C, stepped in batches from Python.
+
+    env = ocean.make("pong", num_envs=4096, seed=0)
+"""
+import importlib
+import numbers
+
+import numpy as np
+
+from ocean import _core
+from ocean.config import ConfigError, resolve_config
+from ocean.vector import OceanEnv, check_seed
+
+__all__ = ["make", "list_envs", "ConfigError", "OceanEnv"]
+
+
+def list_envs():
+    """Names of every game, as registered in csrc/games.h."""
+    return list(_core.games())
+
+
+def default_config(name):
+    """{key: (default, min, max, doc)} of a game's config."""
+    return {key: (default, low, high, doc)
+            for key, kind, default, low, high, doc in _game_entry(name)["config"]}
+
+
+def make(name, num_envs=1, seed=None, **config):
+    """A batched env of `num_envs` copies of game `name` (gymnasium VectorEnv; multi-agent
+    games give num_envs * agents rows). seed=None draws one from the OS."""
+    entry = _game_entry(name)
+    if isinstance(num_envs, bool) or not isinstance(num_envs, numbers.Integral) or num_envs < 1:
+        raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+    seed = check_seed(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**64)
+    module = importlib.import_module(f"ocean.{name}")
+    resolved = resolve_config(name, entry["config"], config)
+    if hasattr(module, "validate"):
+        module.validate(resolved)  # rules between keys, which a range cannot say
+    values = np.array([float(v) for v in resolved.values()], dtype=np.float64)
+    return OceanEnv(name, module, int(num_envs), seed, resolved, values)
+
+
+def _game_entry(name):
+    games = _core.games()
+    if name not in games:
+        raise ValueError(f"unknown env {name!r}; valid names: {', '.join(games)}")
+    return games[name]

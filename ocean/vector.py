@@ -1,0 +1,100 @@
+"""OceanEnv: one gymnasium VectorEnv over a batch of C envs and the buffers they share.
+
+Agents are flattened: a game with k agents per env gives num_agents = num_envs * k rows, and
+gymnasium's `num_envs` counts those rows (the number of C envs is `num_games`). Auto-reset
+happens in the same step (AutoresetMode.SAME_STEP): a finished agent's reward and
+terminal/truncation flag are its last, and the observation returned with them is already
+the first of its next episode. The arrays returned by reset() and step() ARE the
+preallocated buffers: the same memory every call, overwritten in place; copy them to keep
+them. Gymnasium's observation wrappers refuse same-step envs by design; its episode
+statistics and reward wrappers work.
+"""
+from collections import namedtuple
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from ocean import _core
+
+Tensors = namedtuple("Tensors", "obs actions rewards terminals truncations")
+
+
+def check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+            or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    return int(seed)
+
+
+class OceanEnv(VectorEnv):
+    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+
+    def __init__(self, name, game_module, num_games, seed, config, config_values):
+        self.name, self.config = name, config
+        self.num_games = num_games
+        self.single_observation_space = game_module.observation_space(config)
+        self.single_action_space = game_module.action_space(config)
+        agents_per_env = getattr(game_module, "agents_per_env", lambda config: 1)(config)
+        self.agents_per_env = agents_per_env
+        self.num_agents = self.num_envs = num_games * agents_per_env
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+
+        n, space = self.num_agents, self.single_observation_space
+        self.observations = np.zeros((n, *space.shape), dtype=space.dtype)
+        self.actions = np.zeros(n, dtype=np.int32)
+        self.rewards = np.zeros(n, dtype=np.float32)
+        self.terminals = np.zeros(n, dtype=np.bool_)
+        self.truncations = np.zeros(n, dtype=np.bool_)
+        self.logs = np.zeros((n, len(_core.games()[name]["log_keys"]) + 1), dtype=np.float32)
+        self._batch = _core.Batch(name, num_games, config_values, self.observations,
+                                  self.actions, self.rewards, self.terminals,
+                                  self.truncations, self.logs)
+        self._seed = seed
+        self._needs_reset = True
+        self.closed = False
+
+    def reset(self, *, seed=None, options=None):
+        """Start a new episode everywhere. seed reseeds every env's generator from
+        (seed, env index); without one, the first reset uses make()'s seed and later ones
+        continue each env's stream."""
+        self._check_open()
+        if options:
+            raise ValueError(f"{self.name}: unknown reset options {sorted(options)}")
+        if seed is not None:
+            self._batch.seed(check_seed(seed))
+        elif self._needs_reset and self._seed is not None:
+            self._batch.seed(self._seed)
+        self._seed = None  # used once; later seedless resets continue the streams
+        self._batch.reset()
+        self._needs_reset = False
+        return self.observations, {}
+
+    def step(self, actions):
+        """actions: shape (num_agents,), any integer dtype (numpy or CPU torch). Returns
+        (observations, rewards, terminals, truncations, info), the shared buffers; info
+        holds the means of episodes that finished this step plus their count
+        ('episodes'), or is empty."""
+        if self._needs_reset:
+            self._check_open()
+            raise RuntimeError(f"{self.name}: call reset() before step()")
+        info = self._batch.step(actions)
+        return self.observations, self.rewards, self.terminals, self.truncations, info
+
+    def as_torch(self):
+        """The same buffers as torch tensors, sharing memory (no copies)."""
+        import torch
+        return Tensors(*(torch.from_numpy(a) for a in (
+            self.observations, self.actions, self.rewards, self.terminals, self.truncations)))
+
+    def close_extras(self, **kwargs):
+        self._batch.close()
+        self._needs_reset = True
+
+    def _check_open(self):
+        if self.closed:
+            raise RuntimeError(f"{self.name}: this env is closed")
+
+    def __repr__(self):
+        return f"OceanEnv({self.name!r}, num_games={self.num_games}, num_agents={self.num_agents})"

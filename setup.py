@@ -1,0 +1,23 @@
+"""Builds ocean._core: the Cython batch driver compiled together with every game header
+(csrc/games.h lists them). Set OCEAN_DEBUG=1 for -O0 -g."""
+import os
+import platform
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+debug = os.environ.get("OCEAN_DEBUG") == "1"
+flags = ["-O0", "-g"] if debug else ["-O3", "-fno-math-errno"]
+if platform.machine() == "x86_64" and not debug:
+    flags.append("-march=x86-64-v2")  # SSE4.2: every x86-64 CPU of the last decade
+
+extensions = [
+    Extension(
+        "ocean._core",
+        sources=["bindings/core.pyx"],
+        include_dirs=["csrc"],
+        extra_compile_args=flags + ["-std=c11", "-Wno-unused-function"],
+    )
+]
+
+setup(ext_modules=cythonize(extensions, compiler_directives={"language_level": 3}))
