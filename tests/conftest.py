@@ -1,0 +1,34 @@
+"""Shared test helpers."""
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+C_FLAGS = ["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
+           "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+           f"-I{ROOT / 'csrc'}", f"-I{ROOT}"]
+
+
+@pytest.fixture(scope="session")
+def c_program(tmp_path_factory):
+    """c_program("tests/c/test_x.c") compiles a C test (sanitizers on, warnings are errors)
+    and returns a function running it with arguments; a non-zero exit fails the test with
+    its output."""
+    if shutil.which("cc") is None:
+        pytest.fail("a C compiler (cc) is needed for the C tests")
+    build = tmp_path_factory.mktemp("c")
+
+    def compile_source(source):
+        source = ROOT / source
+        binary = build / source.stem
+        subprocess.run(["cc", *C_FLAGS, "-o", str(binary), str(source), "-lm"], check=True)
+
+        def run(*args, timeout=300):
+            result = subprocess.run([str(binary), *map(str, args)], capture_output=True,
+                                    text=True, timeout=timeout)
+            assert result.returncode == 0, f"{source.name} failed:\n{result.stdout}\n{result.stderr}"
+            return result.stdout
+        return run
+    return compile_source
