@@ -1,0 +1,5 @@
+import sys
+
+from ocean.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""`ocean bench`: agent-steps per second of the raw batched C step and of the full
+`env.step` from Python (random actions), and the share Python adds on top of C."""
+import importlib
+import platform
+import statistics
+import time
+
+import numpy as np
+
+import ocean
+
+
+def machine_line():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    import os
+    return (f"{cpu}, {os.cpu_count()} logical cores | Python {platform.python_version()}, "
+            f"numpy {np.__version__}")
+
+
+def rates(step, num_agents, seconds, chunk_steps):
+    """Median agent-steps/s over chunks of chunk_steps calls, after one warm-up chunk."""
+    step(chunk_steps)
+    samples, deadline = [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(samples) < 3:
+        start = time.perf_counter()
+        step(chunk_steps)
+        samples.append(chunk_steps * num_agents / (time.perf_counter() - start))
+    return statistics.median(samples)
+
+
+def measure(name, num_envs, seconds, **config):
+    """{'raw': agent-steps/s of the C loop, 'step': of env.step} for one config."""
+    env = ocean.make(name, num_envs=num_envs, seed=0, **config)
+    env.reset()
+    rng = np.random.default_rng(0)
+    batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
+    chunk = max(1, int(2e6 // env.num_agents))
+
+    def raw(n):  # fresh actions into the buffer, then the C loop alone
+        for i in range(n):
+            np.copyto(env.actions, batches[i % 32], casting="unsafe")
+            env._batch.step_raw()
+
+    def full(n):
+        for i in range(n):
+            env.step(batches[i % 32])
+
+    result = {"raw": rates(raw, env.num_agents, seconds / 2, chunk),
+              "step": rates(full, env.num_agents, seconds / 2, chunk),
+              "agents": env.num_agents}
+    env.close()
+    return result
+
+
+def configs_for(name, num_envs):
+    """The default config, plus any reference configs the game lists in BENCH_CONFIGS."""
+    module = importlib.import_module(f"ocean.{name}")
+    yield "default", num_envs, {}
+    for config in getattr(module, "BENCH_CONFIGS", []):
+        config = dict(config)
+        envs = config.pop("num_envs", num_envs)
+        yield " ".join(f"{k}={v}" for k, v in config.items()), envs, config
+
+
+def run(names, num_envs=4096, seconds=3.0, out=print):
+    names = names or ocean.list_envs()
+    out(machine_line())
+    out(f"{'env':<10} {'config':<28} {'agents':>7} {'raw C (M/s)':>12} "
+        f"{'env.step (M/s)':>15} {'Python share':>13}")
+    for name in names:
+        for label, envs, config in configs_for(name, num_envs):
+            r = measure(name, envs, seconds, **config)
+            share = max(0.0, 1 - r["step"] / r["raw"])
+            out(f"{name:<10} {label[:28]:<28} {r['agents']:>7} {r['raw'] / 1e6:>12.2f} "
+                f"{r['step'] / 1e6:>15.2f} {share:>12.1%}")
+        module = importlib.import_module(f"ocean.{name}")
+        if hasattr(module, "bench_report"):
+            for line in module.bench_report(seconds):
+                out(f"  {line}")
