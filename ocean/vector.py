@@ -92,6 +92,13 @@ class OceanEnv(VectorEnv):
         self._batch.close()
         self._needs_reset = True
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
     def _check_open(self):
         if self.closed:
             raise RuntimeError(f"{self.name}: this env is closed")
