@@ -68,6 +68,7 @@ typedef struct {
     /* config */
     int frameskip, max_score, max_steps;
     float paddle_speed, ball_speed, opponent_speed;
+    float vx_scale, vy_scale, score_scale;   /* reciprocals, so observations multiply */
     /* state */
     float agent_y, opponent_y;
     float ball_x, ball_y, ball_vx, ball_vy;
@@ -87,14 +88,14 @@ static void pong_serve(Pong *env) {
 
 static void pong_compute_observations(Pong *env) {
     float *obs = env->obs;
-    obs[0] = env->agent_y / PONG_HEIGHT;
-    obs[1] = env->opponent_y / PONG_HEIGHT;
-    obs[2] = env->ball_x / PONG_WIDTH;
-    obs[3] = env->ball_y / PONG_HEIGHT;
-    obs[4] = env->ball_vx / (PONG_MAX_SPEEDUP * env->ball_speed);
-    obs[5] = env->ball_vy / (PONG_STEEPEST * env->ball_speed);
-    obs[6] = (float)env->points_won / (float)env->max_score;
-    obs[7] = (float)env->points_lost / (float)env->max_score;
+    obs[0] = env->agent_y * (1.0f / PONG_HEIGHT);
+    obs[1] = env->opponent_y * (1.0f / PONG_HEIGHT);
+    obs[2] = env->ball_x * (1.0f / PONG_WIDTH);
+    obs[3] = env->ball_y * (1.0f / PONG_HEIGHT);
+    obs[4] = pong_clamp(env->ball_vx * env->vx_scale, -1, 1);
+    obs[5] = pong_clamp(env->ball_vy * env->vy_scale, -1, 1);
+    obs[6] = (float)env->points_won * env->score_scale;
+    obs[7] = (float)env->points_lost * env->score_scale;
 }
 
 static void pong_new_episode(Pong *env) {
@@ -120,6 +121,9 @@ static int pong_init(Pong *env, const OceanRows *rows, const double *config) {
     env->paddle_speed = (float)config[PONG_PADDLE_SPEED];
     env->ball_speed = (float)config[PONG_BALL_SPEED];
     env->opponent_speed = (float)config[PONG_OPPONENT_SPEED];
+    env->vx_scale = 1.0f / (PONG_MAX_SPEEDUP * env->ball_speed);
+    env->vy_scale = 1.0f / (PONG_STEEPEST * env->ball_speed);
+    env->score_scale = 1.0f / (float)env->max_score;
     return 0;
 }
 
