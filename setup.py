@@ -1,5 +1,6 @@
 """Builds ocean._core: the Cython batch driver compiled together with every game header
 (csrc/games.h lists them). Set OCEAN_DEBUG=1 for -O0 -g."""
+import glob
 import os
 import platform
 
@@ -16,6 +17,8 @@ extensions = [
         "ocean._core",
         sources=["bindings/core.pyx"],
         include_dirs=["csrc"],
+        # the game headers are compiled in through csrc/games.h: rebuild when one changes
+        depends=sorted(glob.glob("csrc/*.h") + glob.glob("ocean/*/*.h")),
         extra_compile_args=flags + ["-std=c11", "-Wno-unused-function"],
     )
 ]
