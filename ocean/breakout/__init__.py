@@ -1,0 +1,22 @@
+"""Atari-like Breakout. The rules, observation layout and config knobs are documented at the
+top of breakout.h; this file declares the spaces Python hands to users."""
+import numpy as np
+from gymnasium import spaces
+
+HEADER_LOW = np.array([0, 0, 0, 0, -1, -1, 0, 0], dtype=np.float32)
+ROW_POINTS = (7, 7, 4, 4, 1, 1)  # per brick, from the top row down (breakout.h)
+
+
+def observation_space(config):
+    bricks = config["rows"] * config["columns"]
+    low = np.concatenate([HEADER_LOW, np.zeros(bricks, dtype=np.float32)])
+    return spaces.Box(low, np.ones_like(low), dtype=np.float32)
+
+
+def action_space(config):
+    return spaces.Discrete(3)  # stay, left, right
+
+
+def brick_points(config):
+    """Points of each brick, in observation order (row-major from the top row)."""
+    return np.repeat(np.array(ROW_POINTS[:config["rows"]], dtype=np.float32), config["columns"])
