@@ -4,9 +4,11 @@
 #define OCEAN_GAMES_H
 
 #include "../ocean/pong/pong.h"
+#include "../ocean/snake/snake.h"
 
 static const OceanGame *const OCEAN_GAMES[] = {
     &pong_game,
+    &snake_game,
 };
 static const int OCEAN_NUM_GAMES = (int)OCEAN_COUNT(OCEAN_GAMES);
 
