@@ -34,11 +34,11 @@
  * lives about 60 steps. food_reward 0.1 makes a death cost ten meals, so staying alive
  * beats reckless eating; death_food_prob 0.5 leaves a trail worth fighting over.
  *
- * init allocates the grid (width + 2 vision) x (height + 2 vision) bytes, padded with walls
- * so every window is a plain copy, and one SnakeAgent per snake. Grid cells hold a byte code:
- * empty, wall, food, head, or body plus the direction of the next segment towards the head,
- * so a snake's chain lives in the grid itself (the tail follows the directions) and a snake
- * can grow to any length without a per-snake buffer.
+ * init allocates the grid, (width + 2 vision) x (height + 2 vision) bytes padded with walls
+ * so every window is a plain copy; one SnakeAgent per snake; one window of scratch. A grid
+ * cell holds a byte: empty, wall, food, head, or body plus the direction of the next
+ * segment towards the head, so a snake's chain lives in the grid itself (the tail follows
+ * the directions) and a snake can grow to any length without a per-snake buffer.
  */
 #ifndef OCEAN_SNAKE_H
 #define OCEAN_SNAKE_H
@@ -67,6 +67,12 @@ static const int SNAKE_DX[SNAKE_NUM_ACTIONS] = {0, 0, -1, 1};
 static const int SNAKE_DY[SNAKE_NUM_ACTIONS] = {-1, 1, 0, 0};
 #define SNAKE_RANDOM_TRIES 64   /* random probes for a free cell before a scan */
 #define SNAKE_CHUNK 16          /* window cells translated at once (one SIMD register) */
+#define SNAKE_PREFETCH_AHEAD 4  /* snakes between a window's prefetch and its copy */
+#if defined(__GNUC__)
+#define SNAKE_PREFETCH(address) __builtin_prefetch(address)
+#else
+#define SNAKE_PREFETCH(address) ((void)(address))
+#endif
 
 /* Config, in the order init reads it. */
 enum { SNAKE_WIDTH, SNAKE_HEIGHT, SNAKE_NUM_SNAKES, SNAKE_NUM_FOOD, SNAKE_VISION,
@@ -110,6 +116,7 @@ typedef struct {
     /* state */
     uint8_t *grid;
     SnakeAgent *snakes;
+    uint8_t *scratch;                      /* one window + SNAKE_CHUNK bytes */
     int food_count;                        /* cells holding food */
     OceanRng rng;
 } Snake;
@@ -119,6 +126,14 @@ static int snake_num_agents(const double *config) { return (int)config[SNAKE_NUM
 static size_t snake_obs_bytes(const double *config) {
     size_t side = 2 * (size_t)config[SNAKE_VISION] + 1;
     return side * side;
+}
+
+static void snake_close(Snake *env) {
+    free(env->grid);
+    free(env->snakes);
+    free(env->scratch);
+    env->grid = env->scratch = NULL;
+    env->snakes = NULL;
 }
 
 static int snake_init(Snake *env, const OceanRows *rows, const double *config) {
@@ -145,23 +160,14 @@ static int snake_init(Snake *env, const OceanRows *rows, const double *config) {
     env->offset[SNAKE_DOWN] = env->stride;
     env->offset[SNAKE_LEFT] = -1;
     env->offset[SNAKE_RIGHT] = 1;
-    env->grid = malloc((size_t)env->grid_cells + SNAKE_CHUNK);  /* slack: see copy_chunk */
+    env->grid = malloc((size_t)env->grid_cells + SNAKE_CHUNK);  /* slack: see copy_window */
     env->snakes = calloc((size_t)env->num_snakes, sizeof(SnakeAgent));
-    if (!env->grid || !env->snakes) {
-        free(env->grid);
-        free(env->snakes);
-        env->grid = NULL;
-        env->snakes = NULL;
+    env->scratch = malloc((size_t)(env->window * env->window) + SNAKE_CHUNK);
+    if (!env->grid || !env->snakes || !env->scratch) {
+        snake_close(env);
         return -1;
     }
     return 0;
-}
-
-static void snake_close(Snake *env) {
-    free(env->grid);
-    free(env->snakes);
-    env->grid = NULL;
-    env->snakes = NULL;
 }
 
 /* A random cell holding `code` (empty or food), or -1 if there is none. Random probes
@@ -222,27 +228,41 @@ static inline void snake_copy_chunk(uint8_t *dst, const uint8_t *src) {
     memcpy(dst, chunk, SNAKE_CHUNK);
 }
 
+/* The window around `head` as observation codes, at out. Whole chunks, even past a row's
+ * end: they read the next cells of the grid (which has slack at its end), and the excess
+ * they write lands on cells written later, or up to SNAKE_CHUNK - 1 bytes past the window,
+ * which the caller must own. */
+static void snake_copy_window(const Snake *env, int head, uint8_t *out) {
+    const int side = env->window, stride = env->stride;
+    const uint8_t *row = env->grid + head - env->vision * stride - env->vision;
+    for (int r = 0; r < side; r++, row += stride, out += side)
+        for (int c = 0; c < side; c += SNAKE_CHUNK) snake_copy_chunk(out + c, row + c);
+}
+
 static void snake_compute_observations(Snake *env) {
     const int vision = env->vision, side = env->window, stride = env->stride;
-    const int obs_size = side * side;
+    const size_t obs_size = (size_t)(side * side), obs_bytes = obs_size * (size_t)env->num_snakes;
     for (int s = 0; s < env->num_snakes; s++) {
         const SnakeAgent *snake = &env->snakes[s];
-        uint8_t *obs = env->obs + (size_t)s * (size_t)obs_size;
-        const uint8_t *row = env->grid + snake->head - vision * stride - vision;
-        /* Whole chunks, even past a row's end: they read the next cells of the grid (which
-         * has slack at its end) and the excess written lands on cells written later. Only
-         * where a chunk would overrun this agent's observation are cells copied one by one. */
-        for (int r = 0; r < side; r++, row += stride)
-            for (int c = 0; c < side; c += SNAKE_CHUNK) {
-                int at = r * side + c;
-                if (at + SNAKE_CHUNK <= obs_size) {
-                    snake_copy_chunk(obs + at, row + c);
-                } else {
-                    uint8_t last[SNAKE_CHUNK];
-                    snake_copy_chunk(last, row + c);
-                    memcpy(obs + at, last, (size_t)(side - c));
-                }
+        uint8_t *obs = env->obs + (size_t)s * obs_size;
+        /* Windows are scattered over a grid bigger than the L2 cache: ask for a later
+         * snake's rows now, so their loads overlap this snake's work. */
+        if (s + SNAKE_PREFETCH_AHEAD < env->num_snakes) {
+            const uint8_t *ahead = env->grid + env->snakes[s + SNAKE_PREFETCH_AHEAD].head
+                                   - vision * stride - vision;
+            for (int r = 0; r < side; r++, ahead += stride) {
+                SNAKE_PREFETCH(ahead);
+                SNAKE_PREFETCH(ahead + side - 1);
             }
+        }
+        /* The excess past a window lands on the next snakes' rows, written after; only
+         * the last windows of this env go through scratch, to stay inside its rows. */
+        if ((size_t)(s + 1) * obs_size + SNAKE_CHUNK <= obs_bytes) {
+            snake_copy_window(env, snake->head, obs);
+        } else {
+            snake_copy_window(env, snake->head, env->scratch);
+            memcpy(obs, env->scratch, obs_size);
+        }
         obs[vision * side + vision] = SNAKE_OBS_OWN_HEAD;
         if (snake->length == 1) continue;
         /* Own body: follow the chain from the tail; a body can leave the window and come
@@ -309,6 +329,13 @@ static void snake_step(Snake *env) {
     /* 1. Directions and targets. */
     for (int s = 0; s < num_snakes; s++) {
         SnakeAgent *snake = &env->snakes[s];
+        if (s + SNAKE_PREFETCH_AHEAD < num_snakes) {  /* its target's rows and its tail */
+            const SnakeAgent *ahead = &env->snakes[s + SNAKE_PREFETCH_AHEAD];
+            SNAKE_PREFETCH(grid + ahead->head - env->stride);
+            SNAKE_PREFETCH(grid + ahead->head);
+            SNAKE_PREFETCH(grid + ahead->head + env->stride);
+            SNAKE_PREFETCH(grid + ahead->tail);
+        }
         int dir = env->actions[s];
         if (snake->length > 1 && dir == (snake->dir ^ 1)) dir = snake->dir;
         snake->next_dir = dir;

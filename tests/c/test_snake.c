@@ -219,13 +219,13 @@ static void run_invariants(long agent_steps) {
     config[SNAKE_WIDTH] = 20, config[SNAKE_HEIGHT] = 14, config[SNAKE_NUM_SNAKES] = 24;
     config[SNAKE_NUM_FOOD] = 24, config[SNAKE_VISION] = 3;
     random_run(config, agent_steps, 1);
-    /* A window wider than one copy chunk, on the default grid. */
+    /* The widest window (three copy chunks a row), on the default grid. */
     for (int k = 0; k < (int)OCEAN_COUNT(SNAKE_CONFIG); k++) config[k] = config_default(k);
-    config[SNAKE_VISION] = 9;
-    random_run(config, agent_steps / 10, 2);
+    config[SNAKE_VISION] = SNAKE_CONFIG[SNAKE_VISION].max;
+    random_run(config, agent_steps / 20, 2);
     /* A grid that fills up: food cannot always be topped up, respawns may land on food. */
     config[SNAKE_WIDTH] = 7, config[SNAKE_HEIGHT] = 6, config[SNAKE_NUM_SNAKES] = 4;
-    config[SNAKE_NUM_FOOD] = 14, config[SNAKE_VISION] = 2, config[SNAKE_DEATH_FOOD_PROB] = 1;
+    config[SNAKE_NUM_FOOD] = 14, config[SNAKE_VISION] = 1, config[SNAKE_DEATH_FOOD_PROB] = 1;
     random_run(config, agent_steps / 10, 3);
 }
 
