@@ -2,7 +2,10 @@
  * command line) at default config: init num_envs envs over malloc'd buffers, then step with
  * fresh random actions each step and print agent-steps per second.
  *
- *   bench [--envs N] [--steps AGENT_STEPS] [game ...]
+ *   bench [--envs N] [--steps AGENT_STEPS] [game ...] [key=value ...]
+ *
+ * key=value sets a config key of every game that has it (e.g. `bench snake width=640`);
+ * values are not range-checked here, so stay inside the game's table.
  *
  * Built with -fsanitize=address,undefined (make -C csrc sanitize) it is the crash test:
  * every game, 10^6 random agent-steps, and any sanitizer report fails the run. */
@@ -20,9 +23,15 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int run(const OceanGame *game, int num_envs, long agent_steps) {
+static int run(const OceanGame *game, int num_envs, long agent_steps, int argc, char **argv) {
     double config[64];
-    for (int k = 0; k < game->num_config; k++) config[k] = game->config[k].default_value;
+    for (int k = 0; k < game->num_config; k++) {
+        config[k] = game->config[k].default_value;
+        size_t len = strlen(game->config[k].name);
+        for (int i = 1; i < argc; i++)
+            if (!strncmp(argv[i], game->config[k].name, len) && argv[i][len] == '=')
+                config[k] = atof(argv[i] + len + 1);
+    }
     int agents = game->num_agents(config);
     size_t obs_bytes = game->obs_bytes(config), total = (size_t)num_envs * (size_t)agents;
     int log_width = game->num_log + 1;
@@ -77,10 +86,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--envs") && i + 1 < argc) num_envs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--steps") && i + 1 < argc) agent_steps = atol(argv[++i]);
-        else named = 1;
+        else if (!strchr(argv[i], '=')) named = 1;
     }
     if (num_envs < 1 || agent_steps < 1) {
-        fprintf(stderr, "usage: bench [--envs N] [--steps AGENT_STEPS] [game ...]\n");
+        fprintf(stderr, "usage: bench [--envs N] [--steps AGENT_STEPS] [game ...] [key=value ...]\n");
         return 2;
     }
     for (int g = 0; g < OCEAN_NUM_GAMES; g++) {
@@ -89,7 +98,7 @@ int main(int argc, char **argv) {
             if (!strcmp(argv[i], "--envs") || !strcmp(argv[i], "--steps")) { i++; continue; }
             wanted = !strcmp(argv[i], OCEAN_GAMES[g]->name);
         }
-        if (wanted) failed |= run(OCEAN_GAMES[g], num_envs, agent_steps);
+        if (wanted) failed |= run(OCEAN_GAMES[g], num_envs, agent_steps, argc, argv);
     }
     return failed;
 }

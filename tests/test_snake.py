@@ -1,0 +1,143 @@
+"""Snake as a user sees it: one agent per snake, declared bounds, logs, determinism, config
+errors. The rules and the per-step invariants need the game's internal state, so they run in
+C (tests/c/test_snake.c)."""
+import numpy as np
+import pytest
+
+import ocean
+from ocean.snake import BENCH_CONFIGS
+
+SMALL = dict(width=16, height=12, num_snakes=6, num_food=10)
+
+
+def random_run(env, steps, reset_seed=None):
+    """(observations, rewards, terminals, infos) of a reset and `steps` random steps (the
+    same actions every call), copied."""
+    rng = np.random.default_rng(0)
+    obs, _ = env.reset(seed=reset_seed)
+    trajectory = [obs.copy()], [], [], []
+    for _ in range(steps):
+        obs, rewards, terminals, truncations, info = env.step(
+            rng.integers(0, 4, size=env.num_agents))
+        assert not truncations.any()
+        for store, value in zip(trajectory, (obs, rewards, terminals, info)):
+            store.append(value.copy())
+    return trajectory
+
+
+def test_c_invariants_over_a_million_random_agent_steps(c_program):
+    out = c_program("tests/c/test_snake.c")("invariants", 1_000_000)
+    assert "deaths" in out
+
+
+def test_c_scripted_rules(c_program):
+    assert "all scenes pass" in c_program("tests/c/test_snake.c")("rules")
+
+
+def test_one_agent_per_snake():
+    env = ocean.make("snake", num_envs=3, seed=0, vision=4, **SMALL)
+    assert env.num_agents == env.num_envs == 18 and env.num_games == 3
+    assert env.single_observation_space.shape == (9, 9)
+    assert env.single_observation_space.dtype == np.uint8
+    assert env.single_action_space.n == 4
+    obs, _ = env.reset()
+    assert obs.shape == (18, 9, 9)
+    assert (obs[:, 4, 4] == 4).all()  # every agent sits at the centre of its own window
+
+
+def test_observations_stay_in_bounds_and_reach_the_declared_high():
+    env = ocean.make("snake", num_envs=2, seed=1, **SMALL)
+    space = env.single_observation_space
+    seen = np.zeros(space.high.max() + 1, dtype=bool)
+    for obs in random_run(env, 400)[0]:
+        assert obs.min() >= 0 and obs.max() <= space.high.max()
+        seen[np.unique(obs)] = True
+        assert ((obs == 4).sum(axis=(1, 2)) == 1).all()  # one own head per window
+    assert seen.all(), "every code up to high, the largest included, is emitted"
+
+
+def test_logs_are_per_snake_and_match_the_rewards_it_saw():
+    env = ocean.make("snake", num_envs=2, seed=2, **SMALL)
+    rng = np.random.default_rng(2)
+    env.reset()
+    returns = np.zeros(env.num_agents)
+    lengths = np.zeros(env.num_agents)
+    episodes = 0
+    for _ in range(300):
+        _, rewards, terminals, _, info = env.step(rng.integers(0, 4, size=env.num_agents))
+        returns += rewards
+        lengths += 1
+        if terminals.any():
+            assert info["episodes"] == terminals.sum()
+            assert info["episode_return"] == pytest.approx(returns[terminals].mean(), abs=1e-4)
+            assert info["episode_length"] == pytest.approx(lengths[terminals].mean())
+            assert info["length"] >= 1 and info["food_eaten"] >= 0
+            assert set(info) == {"episode_return", "episode_length", "length", "food_eaten",
+                                 "episodes"}
+            episodes += info["episodes"]
+            returns[terminals] = lengths[terminals] = 0
+        else:
+            assert info == {}
+    assert episodes > 10
+
+
+def test_a_snake_that_keeps_going_up_dies_at_the_wall_and_respawns():
+    env = ocean.make("snake", num_envs=1, seed=3, width=10, height=10, num_snakes=1, num_food=1)
+    obs, _ = env.reset()
+    for step in range(8):  # 8 rows inside the walls
+        wall_above = obs[0, 4, 5] == 1
+        obs, rewards, terminals, _, info = env.step(np.zeros(1, dtype=np.int32))
+        assert terminals[0] == wall_above
+        if terminals[0]:
+            assert rewards[0] == -1 and info["episode_length"] == step + 1
+            assert (obs[0] == 3).sum() == 0 and obs[0, 5, 5] == 4  # a new snake, length 1
+            return
+        assert rewards[0] in (0, np.float32(0.1))
+    pytest.fail("8 steps up a 10 x 10 grid should hit the wall")
+
+
+def test_same_seed_same_trajectory_other_seed_differs():
+    runs = [random_run(ocean.make("snake", num_envs=2, seed=seed, **SMALL), 200)
+            for seed in (5, 5, 6)]
+    for a, b in zip(runs[0], runs[1]):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+    assert any(not np.array_equal(x, y) for x, y in zip(runs[0][0], runs[2][0]))
+
+
+def test_reset_with_seed_replays_and_a_plain_reset_continues():
+    env = ocean.make("snake", num_envs=2, seed=9, **SMALL)
+    first = random_run(env, 50)[0]     # the first reset uses make()'s seed
+    again = random_run(env, 50)[0]     # a reset without a seed continues the streams
+    replay = random_run(env, 50, reset_seed=9)[0]
+    assert any(not np.array_equal(x, y) for x, y in zip(first, again))
+    for x, y in zip(first, replay):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("config, key", [
+    (dict(width=6, height=6, num_snakes=17, num_food=1), "num_snakes"),   # 16 free cells
+    (dict(width=6, height=6, num_snakes=10, num_food=7), "num_food"),
+    (dict(vision=17), "vision"),
+    (dict(num_food=0), "num_food"),
+    (dict(width=3), "width"),
+    (dict(death_food_prob=1.5), "death_food_prob"),
+])
+def test_bad_config_is_a_clear_error(config, key):
+    with pytest.raises(ocean.ConfigError, match=f"'{key}'"):
+        ocean.make("snake", num_envs=1, **config)
+
+
+def test_a_full_grid_is_allowed():
+    env = ocean.make("snake", num_envs=1, seed=0, width=6, height=6, num_snakes=10, num_food=6)
+    env.reset()
+    random_run(env, 50)
+
+
+def test_bench_reference_config_makes_and_steps():
+    (config,) = BENCH_CONFIGS
+    assert set(config) == {"num_envs", "num_snakes", "width", "height", "num_food", "vision"}
+    config = dict(config)
+    env = ocean.make("snake", num_envs=config.pop("num_envs"), seed=0, **config)
+    assert env.num_agents == 4096
+    random_run(env, 3)
