@@ -3,10 +3,12 @@
 #ifndef OCEAN_GAMES_H
 #define OCEAN_GAMES_H
 
+#include "../ocean/maze/maze.h"
 #include "../ocean/pong/pong.h"
 
 static const OceanGame *const OCEAN_GAMES[] = {
     &pong_game,
+    &maze_game,
 };
 static const int OCEAN_NUM_GAMES = (int)OCEAN_COUNT(OCEAN_GAMES);
 
