@@ -58,3 +58,36 @@ PRESETS = {
     "hard": {"size": 16, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 16 ** 2,
              "fixed_layout": False, "keys": 1, "min_goal_distance": 0},
 }
+
+GENERATION_SIZES = (8, 16, 32, 64)
+
+
+def bench_report(seconds):
+    """Resets per second of maze generation alone at each size in GENERATION_SIZES, for
+    `ocean bench`. With max_steps=1 every step ends the episode, so each C step is one move
+    and one reset (carve, loops, BFS, goal) and the reset dominates; the batch holds about
+    64K cells so every size does the same work per call. Median over calls."""
+    import statistics
+    import time
+
+    import ocean
+    lines = ["maze generation alone (max_steps=1: every step draws a new maze)"]
+    for size in GENERATION_SIZES:
+        num_envs = max(16, 65536 // size ** 2)
+        env = ocean.make("maze", num_envs=num_envs, seed=0, size=size, max_steps=1)
+        env.reset()
+        env._batch.step_raw()  # warm-up
+        samples, deadline = [], time.perf_counter() + seconds / len(GENERATION_SIZES)
+        while time.perf_counter() < deadline or len(samples) < 3:
+            start = time.perf_counter()
+            env._batch.step_raw()
+            samples.append(num_envs / (time.perf_counter() - start))
+        env.close()
+        rate = statistics.median(samples)
+        lines.append(f"size {size}: {rate:>12,.0f} resets/s  ({rate * size * size / 1e6:.0f}M "
+                     f"cells/s, {num_envs} envs)")
+    return lines
+
+# `ocean bench` times these too, beside the default (medium): the hard preset (max_steps
+# follows from size).
+BENCH_CONFIGS = [{"size": 16, "keys": 1}]
