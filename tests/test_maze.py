@@ -8,6 +8,7 @@ import pytest
 import ocean
 import ocean.maze as maze
 from ocean import ConfigError
+from ocean.maze.scripted import wall_follower
 
 WALL, FLOOR, GOAL, KEY, DOOR = range(5)
 
@@ -110,28 +111,12 @@ def test_same_seed_same_trajectories_other_seed_differs():
     assert sum(step[2].sum() for step in a) > 0  # episodes ended, so resets were compared
 
 
-def run_wall_follower(env, steps):
-    """Left-hand rule from the observation alone: heading = previous action (up at the
-    start); try left, straight, right, back; a door is a wall until the key is held. Returns
-    each env's first episode end: (step, terminal, reward)."""
-    view = env.config["view"]
-    centre = (view // 2) * view + view // 2
-    neighbours = [centre - view, centre + 1, centre + view, centre - 1]   # up right down left
+def first_episode_ends(env, policy, steps):
+    """Each env's first episode end under policy(obs, view): {env: (step, terminal, reward)}."""
     first_end = {}
     obs, _ = env.reset()
-    rows = np.arange(env.num_envs)
     for step in range(1, steps + 1):
-        tiles = obs[:, neighbours]
-        has_key = obs[:, -1:].astype(bool)
-        open_ = (tiles != WALL) & ((tiles != DOOR) | has_key)
-        heading = obs[:, -2].astype(np.int64) % 4
-        action = np.full(env.num_envs, -1)
-        for turn in (3, 0, 1, 2):
-            d = (heading + turn) % 4
-            pick = open_[rows, d] & (action < 0)
-            action[pick] = d[pick]
-        assert (action >= 0).all()  # every cell has a way out
-        obs, rewards, terminals, truncations, _ = env.step(action)
+        obs, rewards, terminals, truncations, _ = env.step(policy(obs, env.config["view"]))
         for i in np.flatnonzero(terminals | truncations):
             first_end.setdefault(int(i), (step, bool(terminals[i]), float(rewards[i])))
         if len(first_end) == env.num_envs:
@@ -141,12 +126,13 @@ def run_wall_follower(env, steps):
 
 @pytest.mark.parametrize("size,keys", [(5, 0), (9, 0), (6, 1)])
 def test_wall_following_reaches_the_goal_in_every_tree_maze(size, keys):
-    """In a tree, the left-hand rule walks the Euler tour: every tile within 4 (cells - 1)
-    steps; with a key, one tour to find it and at most one more to reach the door."""
+    """From observations alone. In a tree the left-hand rule walks the Euler tour: every
+    tile within 4 (cells - 1) steps; with a key, one tour to find it, at most one more to
+    reach the goal."""
     cells, max_steps = size * size, 8 * size * size
     env = ocean.make("maze", num_envs=300, seed=size, size=size, keys=keys,
                      max_steps=max_steps)
-    ends = run_wall_follower(env, max_steps)
+    ends = first_episode_ends(env, wall_follower, max_steps)
     assert len(ends) == env.num_envs
     bound = 4 * (cells - 1) * (2 if keys else 1)
     for step, terminal, reward in ends.values():

@@ -42,14 +42,17 @@ def validate(config):
                           f"longer), got {config['min_goal_distance']}")
 
 
-# Difficulty, for a fresh maze every episode and a sparse reward. Success rates of two
-# scripted policies, measured with benchmarks-style runs (20k-60k episodes each): a uniform
-# random walk, and the left-hand wall-follower (reactive: it needs only the window and the
-# previous action, and in a tree it walks every tile within 4 * cells steps).
-#   easy    random 36%,    wall-follower 60% (loops make it circle islands): plain PPO's turf
-#   medium  random 0.003%, wall-follower 100%: PPO sees a reward every ~30k episodes and
-#           stalls; an agent rewarded for novelty can learn to sweep the maze
-#   hard    random  0 in 20k, wall-follower 100%: medium's sweep, twice as far, plus a key
+# Difficulty: success of scripted policies on fresh mazes, from benchmarks/maze_difficulty.py
+# (20k episodes each; loaded 2-core box). Random: a uniform random walk, what an untrained
+# agent does. Wall-follower: the left-hand rule (ocean.maze.scripted), a reactive policy that
+# sweeps a tree maze within 4 * cells steps, i.e. what systematic exploration buys.
+#            random                  wall-follower  coverage (random / wall-follower)
+#   easy     38%                     60%            30% / 36%   loops make it circle islands
+#   medium   0 of 20k (2 of 61k)     100%           16% / 76%
+#   hard     0 of 20k                100%           11% / 82%   key first, then the door
+# medium is the default: plain PPO sees a reward about once per 30k episodes and should stall;
+# an episodic novelty bonus rewards exactly the sweep that solves it. easy is plain PPO's
+# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key.
 PRESETS = {
     "easy": {"size": 6, "loops": 0.3, "view": 5, "max_steps": STEPS_PER_CELL * 6 ** 2,
              "fixed_layout": False, "keys": 0, "min_goal_distance": 1},
