@@ -6,11 +6,13 @@
 #include "../ocean/pong/pong.h"
 #include "../ocean/breakout/breakout.h"
 #include "../ocean/snake/snake.h"
+#include "../ocean/maze/maze.h"
 
 static const OceanGame *const OCEAN_GAMES[] = {
     &pong_game,
     &breakout_game,
     &snake_game,
+    &maze_game,
 };
 static const int OCEAN_NUM_GAMES = (int)OCEAN_COUNT(OCEAN_GAMES);
 

@@ -100,6 +100,16 @@ typedef struct {
  * number of discrete actions.
  * The log struct must be exactly its keys plus the count `n`, all floats. */
 #define OCEAN_DEFINE_GAME(prefix, Type, LogType, config_table, log_keys, actions)            \
+    static inline void prefix##_prefetch(const Type *env) { (void)env; }                    \
+    OCEAN_DEFINE_GAME_PREFETCHING(prefix, Type, LogType, config_table, log_keys, actions)
+
+/* The same, for a game whose step reads memory outside its struct (a tile grid, say) at an
+ * address the struct knows. The game defines `void <prefix>_prefetch(const Type *env)`,
+ * which only issues __builtin_prefetch for those lines; step_batch calls it for the env
+ * OCEAN_PREFETCH_AHEAD places ahead, so that env's lines are on their way while this one
+ * steps. Worth it once a batch's grids outgrow the cache: Maze at 4096 envs, 1.5x. */
+#define OCEAN_PREFETCH_AHEAD 4
+#define OCEAN_DEFINE_GAME_PREFETCHING(prefix, Type, LogType, config_table, log_keys, actions) \
     _Static_assert(sizeof(LogType) == (OCEAN_COUNT(log_keys) + 1) * sizeof(float),          \
                    #LogType " must be floats: one per log key, then the count n");            \
     static int prefix##_init_any(void *env, const OceanRows *rows, const double *config) {  \
@@ -111,7 +121,11 @@ typedef struct {
     static void prefix##_reset_any(void *env) { prefix##_reset((Type *)env); }              \
     static void prefix##_step_batch(void *envs, int num_envs) {                             \
         Type *typed = (Type *)envs;                                                          \
-        for (int i = 0; i < num_envs; i++) prefix##_step(&typed[i]);                         \
+        for (int i = 0; i < num_envs; i++) {                                                 \
+            if (i + OCEAN_PREFETCH_AHEAD < num_envs)                                         \
+                prefix##_prefetch(&typed[i + OCEAN_PREFETCH_AHEAD]);                         \
+            prefix##_step(&typed[i]);                                                        \
+        }                                                                                     \
     }                                                                                         \
     static void prefix##_close_any(void *env) { prefix##_close((Type *)env); }              \
     static const OceanGame prefix##_game = {                                                 \

@@ -34,6 +34,9 @@ def make(name, num_envs=1, seed=None, **config):
     seed = check_seed(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**64)
     module = importlib.import_module(f"ocean.{name}")
     resolved = resolve_config(name, entry["config"], config)
+    if hasattr(module, "derived_defaults"):  # defaults that depend on other (checked) keys
+        derived = module.derived_defaults(resolved)
+        resolved.update({key: value for key, value in derived.items() if key not in config})
     if hasattr(module, "validate"):
         module.validate(resolved)  # rules between keys, which a range cannot say
     values = np.array([float(v) for v in resolved.values()], dtype=np.float64)

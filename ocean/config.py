@@ -18,7 +18,10 @@ def resolve_config(game, table, user_config):
                           f"valid keys: {', '.join(known)}")
     resolved = {}
     for key, kind, default, low, high, doc in table:
-        value = user_config.get(key, default)
+        if key in user_config:
+            value = user_config[key]
+        else:  # the C table stores every default as a double
+            value = bool(default) if kind == "bool" else default
         resolved[key] = check_value(game, key, kind, value, low, high, doc)
     return resolved
 

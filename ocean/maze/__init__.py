@@ -1,0 +1,96 @@
+"""Maze: a fresh procedurally generated maze every episode, seen through a small window, with
+a single sparse reward at the goal. Built so that plain PPO stalls and an exploration bonus is
+needed. The rules, observation layout and config knobs are documented at the top of maze.h;
+this file declares the spaces, the rules between keys, the presets and the bench's extra line.
+"""
+import numpy as np
+from gymnasium import spaces
+
+from ocean.config import ConfigError
+
+WALL, FLOOR, GOAL, KEY, DOOR = range(5)
+NUM_ACTIONS = 4          # 0 up, 1 right, 2 down, 3 left
+NO_ACTION = 4            # the "previous action" on an episode's first observation
+STEPS_PER_CELL = 8       # default max_steps = STEPS_PER_CELL * size**2 (maze.h)
+
+
+def observation_space(config):
+    view = config["view"]
+    high = np.full(view * view + 2, DOOR, dtype=np.uint8)
+    high[-2] = NO_ACTION
+    high[-1] = 1
+    return spaces.Box(np.zeros_like(high), high, dtype=np.uint8)
+
+
+def action_space(config):
+    return spaces.Discrete(NUM_ACTIONS)
+
+
+def derived_defaults(config):
+    """Defaults that depend on other keys: max_steps scales with the number of cells."""
+    return {"max_steps": STEPS_PER_CELL * config["size"] ** 2}
+
+
+def validate(config):
+    if config["view"] % 2 == 0:
+        raise ConfigError(f"maze config 'view' must be odd (the agent sits in the middle), "
+                          f"got {config['view']}")
+    cells = config["size"] ** 2
+    if config["min_goal_distance"] > cells - 1:
+        raise ConfigError(f"maze config 'min_goal_distance' must be at most size**2 - 1 = "
+                          f"{cells - 1} (no path in a {config['size']}x{config['size']} maze is "
+                          f"longer), got {config['min_goal_distance']}")
+
+
+# Difficulty: success of scripted policies on fresh mazes, from benchmarks/maze_difficulty.py
+# (20k episodes each; loaded 2-core box). Random: a uniform random walk, what an untrained
+# agent does. Wall-follower: the left-hand rule (ocean.maze.scripted), a reactive policy that
+# sweeps a tree maze within 4 * cells steps, i.e. what systematic exploration buys.
+#            random                  wall-follower  coverage (random / wall-follower)
+#   easy     38%                     60%            30% / 36%   loops make it circle islands
+#   medium   0 of 20k (2 of 61k)     100%           16% / 76%
+#   hard     0 of 20k                100%           11% / 82%   key first, then the door
+# medium is the default: plain PPO sees a reward about once per 30k episodes and should stall;
+# an episodic novelty bonus rewards exactly the sweep that solves it. easy is plain PPO's
+# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key.
+PRESETS = {
+    "easy": {"size": 6, "loops": 0.3, "view": 5, "max_steps": STEPS_PER_CELL * 6 ** 2,
+             "fixed_layout": False, "keys": 0, "min_goal_distance": 1},
+    "medium": {"size": 10, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 10 ** 2,
+               "fixed_layout": False, "keys": 0, "min_goal_distance": 0},
+    "hard": {"size": 16, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 16 ** 2,
+             "fixed_layout": False, "keys": 1, "min_goal_distance": 0},
+}
+
+GENERATION_SIZES = (8, 16, 32, 64)
+
+
+def bench_report(seconds):
+    """Resets per second of maze generation alone at each size in GENERATION_SIZES, for
+    `ocean bench`. With max_steps=1 every step ends the episode, so each C step is one move
+    and one reset (carve, loops, BFS, goal) and the reset dominates; the batch holds about
+    64K cells so every size does the same work per call. Median over calls."""
+    import statistics
+    import time
+
+    import ocean
+    lines = ["maze generation alone (max_steps=1: every step draws a new maze)"]
+    for size in GENERATION_SIZES:
+        num_envs = max(16, 65536 // size ** 2)
+        env = ocean.make("maze", num_envs=num_envs, seed=0, size=size, max_steps=1)
+        env.reset()
+        env._batch.step_raw()  # warm-up
+        samples, deadline = [], time.perf_counter() + seconds / len(GENERATION_SIZES)
+        while time.perf_counter() < deadline or len(samples) < 3:
+            start = time.perf_counter()
+            env._batch.step_raw()
+            samples.append(num_envs / (time.perf_counter() - start))
+        env.close()
+        rate = statistics.median(samples)
+        lines.append(f"size {size}: {rate:>12,.0f} resets/s  ({rate * size * size / 1e6:.0f}M "
+                     f"cells/s, {num_envs} envs)")
+    return lines
+
+# `ocean bench` times these too, beside the default (medium): the hard preset (max_steps
+# follows from size).
+BENCH_CONFIGS = [{"size": 16, "keys": 1}]
