@@ -5,10 +5,10 @@
 Worker w owns the contiguous block of envs [w * k, (w + 1) * k), k = num_envs / num_workers,
 and steps it with the same `_core.Batch` the serial backend uses, seeded by global env index,
 so both backends give bit-identical results. Every buffer (observations, actions, rewards,
-flags, logs) and one row of control flags per worker live in a single shared-memory segment;
-a step copies the actions in, bumps each worker's flag and waits on theirs (ocean/_sync:
-spin, then yield, then sleep), then sums the finished episodes' logs in the parent exactly as
-the serial backend does. Nothing is pickled after start-up.
+flags, logs) and rows of control flags (one per worker, one shared) live in a single
+shared-memory segment; a step copies the actions in, bumps each worker's flag and waits on
+theirs (ocean/_sync: spin, then sleep until woken), then sums the finished episodes' logs
+in the parent exactly as the serial backend does. Nothing is pickled after start-up.
 
 send/recv step batches of `batch_size` envs: a batch is a fixed group of consecutive workers,
 so its rows are contiguous and recv returns views of the shared buffers, no copies. Env ids
@@ -171,7 +171,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     parent = os.getppid()
     arrays = views(shared_memory.SharedMemory(name=segment_name), specs)
     control = arrays["control"]
-    rows = arrays["actions"].shape[0] // control.shape[0]
+    rows = arrays["actions"].shape[0] // (control.shape[0] - 1)  # the last row is shared
     block = slice(worker * rows, (worker + 1) * rows)
     batch = _core.Batch(game, games_per_worker, config_values,
                         *(arrays[name][block] for name in BUFFERS),
@@ -231,7 +231,7 @@ class MultiprocessEnv(OceanEnv):
         self._seed, self._needs_reset = seed, True
         n, space = self.num_agents, self.single_observation_space
         num_log = len(_core.games()[name]["log_keys"])
-        specs = [("control", (num_workers, _sync.ROW_WORDS), np.int64),
+        specs = [("control", (num_workers + 1, _sync.ROW_WORDS), np.int64),
                  ("observations", (n, *space.shape), space.dtype),
                  ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
                  ("terminals", (n,), np.bool_), ("truncations", (n,), np.bool_),
@@ -242,7 +242,7 @@ class MultiprocessEnv(OceanEnv):
         self.segment_name = segment.name
         arrays = views(segment, specs)
         self._control = arrays.pop("control")
-        self._control[:, _sync.DONE] = -1  # a worker sets 0 when ready
+        self._control[:num_workers, _sync.DONE] = -1  # a worker sets 0 when ready
         for key, array in arrays.items():
             setattr(self, key, array)
         self.workers = []
@@ -398,8 +398,8 @@ class MultiprocessEnv(OceanEnv):
         if seed is None and self._needs_reset:
             seed = self._seed  # make()'s seed, used by the first reset only
         self._seed = None
-        self._control[:, _sync.HAS_SEED] = seed is not None
-        self._control[:, _sync.SEED] = np.uint64(seed or 0).astype(np.int64)
+        self._control[:-1, _sync.HAS_SEED] = seed is not None
+        self._control[:-1, _sync.SEED] = np.uint64(seed or 0).astype(np.int64)
         self._log_sums[:] = 0
         self._received.clear()
         self._round.clear()
@@ -437,9 +437,14 @@ class MultiprocessEnv(OceanEnv):
             code = process.exitcode
             if code is not None:
                 how = (f"was killed by {signal.Signals(-code).name}" if code < 0
-                       else f"exited with code {code} (its traceback, if any, is on stderr)")
-                self._fail(f"{self.name}: worker {w} (pid {process.pid}) {how} while "
-                           f"{doing}; its envs are lost, so the env is closed (make a new one)")
+                       else f"exited with code {code}")
+                then = ("its envs are lost, so the env is closed (make a new one)"
+                        if doing != "starting" else
+                        "see its traceback above (workers are spawned and import the main "
+                        "script: one that makes envs at import time needs "
+                        "`if __name__ == '__main__':`)")
+                self._fail(f"{self.name}: worker {w} (pid {process.pid}) {how} while {doing}; "
+                           f"{then}")
 
     def _fail(self, message):
         self._failure = message
