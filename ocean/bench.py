@@ -115,8 +115,9 @@ def run_scaling(names, workers, num_envs=4096, seconds=3.0, out=print):
     out(machine_line())
     out(f"physical cores {physical_cores()}, load average {os.getloadavg()[0]:.2f} "
         f"(other processes on the machine skew these numbers)")
+    base = f"vs {workers[0]} worker{'s' if workers[0] > 1 else ''}"
     out(f"{'env':<10} {'config':<28} {'agents':>7} {'backend':<12} {'M steps/s':>10} "
-        f"{'vs serial':>10} {'vs ' + str(workers[0]) + ' worker(s)':>15}")
+        f"{'vs serial':>10} {base:>15}")
     for name in names:
         for label, envs, config in configs_for(name, num_envs):
             serial, agents = step_rate(name, envs, seconds, **config)
