@@ -125,6 +125,19 @@ def check_positive(key, value):
         raise ValueError(f"{key} must be a positive integer, got {value!r}")
 
 
+def check_shared_memory(size, path="/dev/shm"):
+    """Raise if Linux's shared-memory filesystem cannot hold `size` bytes: a segment larger
+    than it is created anyway, and the first write past the space kills with SIGBUS."""
+    if not os.path.isdir(path):
+        return
+    stats = os.statvfs(path)
+    free = stats.f_bavail * stats.f_frsize
+    if size > free:
+        raise MemoryError(f"the multiprocess backend needs {size / 2**20:.1f} MiB of shared "
+                          f"memory but {path} has {free / 2**20:.1f} MiB free: use fewer envs, "
+                          f"or give it more (in Docker: --shm-size)")
+
+
 def layout(specs):
     """Byte offsets of each (name, shape, dtype) in one segment, and its total size."""
     offsets, size = {}, 0
@@ -236,8 +249,10 @@ class MultiprocessEnv(OceanEnv):
                  ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
                  ("terminals", (n,), np.bool_), ("truncations", (n,), np.bool_),
                  ("logs", (n, num_log + 1), np.float32)]
+        size = layout(specs)[1]
+        check_shared_memory(size)
         segment = shared_memory.SharedMemory(
-            create=True, size=layout(specs)[1],
+            create=True, size=size,
             name=f"{SEGMENT_PREFIX}{os.getpid()}_{secrets.token_hex(4)}")
         self.segment_name = segment.name
         arrays = views(segment, specs)
