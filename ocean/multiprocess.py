@@ -213,9 +213,12 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     batch.close()
 
 
-def shutdown(workers, control, segment):
+def shutdown(owner, workers, control, segment):
     """Stop every worker and unlink the segment. weakref.finalize runs it once: from close(),
-    when the env is garbage collected, or at interpreter exit."""
+    when the env is garbage collected, or at interpreter exit. A process forked from the owner
+    inherits the finaliser but not the workers, and leaves them alone."""
+    if os.getpid() != owner:
+        return
     for w, process in enumerate(workers):
         if process.exitcode is None:
             _sync.command(control, w, 1, CLOSE)
@@ -261,7 +264,8 @@ class MultiprocessEnv(OceanEnv):
         for key, array in arrays.items():
             setattr(self, key, array)
         self.workers = []
-        self._finalizer = weakref.finalize(self, shutdown, self.workers, self._control, segment)
+        self._finalizer = weakref.finalize(self, shutdown, os.getpid(), self.workers,
+                                           self._control, segment)
 
         self._log_keys = _core.games()[name]["log_keys"]
         self._log_sums = np.zeros(num_log + 1)
