@@ -1,6 +1,7 @@
 """The multiprocess backend: the same results as the serial one for every game, send/recv
 batches, worker faults, cleanup of processes and shared memory (also after Ctrl-C and at
 exit), and clear errors for bad arguments."""
+import gc
 import os
 import signal
 import subprocess
@@ -188,7 +189,6 @@ def test_garbage_collected_env_cleans_up():
     env = make(num_envs=2)
     workers, segment = env.workers, f"{SHM}/{env.segment_name}"
     del env
-    import gc
     gc.collect()
     assert [p.exitcode for p in workers] == [0, 0]
     assert not os.path.exists(segment)
