@@ -19,7 +19,9 @@ extensions = [
         include_dirs=["csrc"],
         depends=glob.glob("csrc/*.h") + glob.glob("ocean/*/*.h"),  # rebuild when a game changes
         extra_compile_args=flags + ["-std=c11", "-Wno-unused-function"],
-    )
+    ),
+    # Flags in shared memory for the multiprocess backend (ocean/multiprocess.py).
+    Extension("ocean._sync", sources=["bindings/sync.pyx"], extra_compile_args=flags),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives={"language_level": 3}))

@@ -9,9 +9,10 @@ import numpy as np
 
 from ocean import _core
 from ocean.config import ConfigError, resolve_config
+from ocean.multiprocess import MultiprocessEnv, check_backend
 from ocean.vector import OceanEnv, check_seed
 
-__all__ = ["make", "list_envs", "ConfigError", "OceanEnv"]
+__all__ = ["make", "list_envs", "ConfigError", "OceanEnv", "MultiprocessEnv"]
 
 
 def list_envs():
@@ -25,12 +26,17 @@ def default_config(name):
             for key, kind, default, low, high, doc in _game_entry(name)["config"]}
 
 
-def make(name, num_envs=1, seed=None, **config):
+def make(name, num_envs=1, seed=None, backend="serial", num_workers=None, batch_size=None,
+         **config):
     """A batched env of `num_envs` copies of game `name` (gymnasium VectorEnv; multi-agent
-    games give num_envs * agents rows). seed=None draws one from the OS."""
+    games give num_envs * agents rows). seed=None draws one from the OS.
+    backend="multiprocess" splits the envs over num_workers processes (default: one per
+    physical core), same results; batch_size < num_envs for send()/recv() in batches (see
+    ocean/multiprocess.py)."""
     entry = _game_entry(name)
     if isinstance(num_envs, bool) or not isinstance(num_envs, numbers.Integral) or num_envs < 1:
         raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+    num_workers, batch_size = check_backend(backend, int(num_envs), num_workers, batch_size)
     seed = check_seed(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**64)
     module = importlib.import_module(f"ocean.{name}")
     resolved = resolve_config(name, entry["config"], config)
@@ -40,6 +46,9 @@ def make(name, num_envs=1, seed=None, **config):
     if hasattr(module, "validate"):
         module.validate(resolved)  # rules between keys, which a range cannot say
     values = np.array([float(v) for v in resolved.values()], dtype=np.float64)
+    if backend == "multiprocess":
+        return MultiprocessEnv(name, module, int(num_envs), seed, resolved, values, num_workers,
+                               batch_size)
     return OceanEnv(name, module, int(num_envs), seed, resolved, values)
 
 

@@ -1,6 +1,9 @@
 """`ocean bench`: agent-steps per second of the raw batched C step and of the full
-`env.step` from Python (random actions), and the share Python adds on top of C."""
+`env.step` from Python (random actions), and the share Python adds on top of C.
+`ocean bench --backend multiprocess --workers 1,2`: env.step over worker processes, against
+the serial env.step, per worker count (run_scaling)."""
 import importlib
+import os
 import platform
 import statistics
 import time
@@ -17,7 +20,6 @@ def machine_line():
             cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
     except (OSError, StopIteration):
         pass
-    import os
     return (f"{cpu}, {os.cpu_count()} logical cores | Python {platform.python_version()}, "
             f"numpy {np.__version__}")
 
@@ -82,3 +84,54 @@ def run(names, num_envs=4096, seconds=3.0, out=print):
         if hasattr(module, "bench_report"):
             for line in module.bench_report(seconds):
                 out(f"  {line}")
+
+
+def step_rate(name, num_envs, seconds, num_workers=None, **config):
+    """Agent-steps/s of env.step with random actions: serial when num_workers is None,
+    else the multiprocess backend with that many workers."""
+    backend = "serial" if num_workers is None else "multiprocess"
+    env = ocean.make(name, num_envs=num_envs, seed=0, backend=backend, num_workers=num_workers,
+                     **config)
+    env.reset()
+    rng = np.random.default_rng(0)
+    batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
+
+    def full(n):
+        for i in range(n):
+            env.step(batches[i % 32])
+
+    try:
+        return rates(full, env.num_agents, seconds, max(1, int(2e6 // env.num_agents))), \
+            env.num_agents
+    finally:
+        env.close()
+
+
+def run_scaling(names, workers, num_envs=4096, seconds=3.0, out=print):
+    """One row per worker count (and one serial reference) for every game and config:
+    agent-steps/s of env.step, relative to serial and to the first worker count."""
+    from ocean.multiprocess import physical_cores
+    names = names or ocean.list_envs()
+    out(machine_line())
+    out(f"physical cores {physical_cores()}, load average {os.getloadavg()[0]:.2f} "
+        f"(other processes on the machine skew these numbers)")
+    base = f"vs {workers[0]} worker{'s' if workers[0] > 1 else ''}"
+    out(f"{'env':<10} {'config':<28} {'agents':>7} {'backend':<12} {'M steps/s':>10} "
+        f"{'vs serial':>10} {base:>15}")
+    for name in names:
+        for label, envs, config in configs_for(name, num_envs):
+            serial, agents = step_rate(name, envs, seconds, **config)
+            out(f"{name:<10} {label[:28]:<28} {agents:>7} {'serial':<12} {serial / 1e6:>10.2f} "
+                f"{1:>9.2f}x")
+            first = None
+            for count in workers:
+                backend = f"{count} worker{'s' if count > 1 else ''}"
+                if envs % count:
+                    out(f"{'':<10} {'':<28} {agents:>7} {backend:<12} "
+                        f"{'n/a: num_envs=' + str(envs) + ' does not split':>37}")
+                    continue
+                rate, _ = step_rate(name, envs, seconds, num_workers=count, **config)
+                first = first or (rate if count == workers[0] else None)
+                versus_first = f"{rate / first:>14.2f}x" if first else f"{'':>15}"
+                out(f"{'':<10} {'':<28} {agents:>7} {backend:<12} {rate / 1e6:>10.2f} "
+                    f"{rate / serial:>9.2f}x {versus_first}")

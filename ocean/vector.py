@@ -31,16 +31,7 @@ class OceanEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
 
     def __init__(self, name, game_module, num_games, seed, config, config_values):
-        self.name, self.config = name, config
-        self.num_games = num_games
-        self.single_observation_space = game_module.observation_space(config)
-        self.single_action_space = game_module.action_space(config)
-        agents_per_env = getattr(game_module, "agents_per_env", lambda config: 1)(config)
-        self.agents_per_env = agents_per_env
-        self.num_agents = self.num_envs = num_games * agents_per_env
-        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
-        self.action_space = batch_space(self.single_action_space, self.num_envs)
-
+        self._init_spaces(name, game_module, num_games, config)
         n, space = self.num_agents, self.single_observation_space
         self.observations = np.zeros((n, *space.shape), dtype=space.dtype)
         self.actions = np.zeros(n, dtype=np.int32)
@@ -54,6 +45,18 @@ class OceanEnv(VectorEnv):
         self._seed = seed
         self._needs_reset = True
         self.closed = False
+
+    def _init_spaces(self, name, game_module, num_games, config):
+        """Names, sizes and spaces: what every backend shares."""
+        self.name, self.config = name, config
+        self.num_games = num_games
+        self.single_observation_space = game_module.observation_space(config)
+        self.single_action_space = game_module.action_space(config)
+        agents_per_env = getattr(game_module, "agents_per_env", lambda config: 1)(config)
+        self.agents_per_env = agents_per_env
+        self.num_agents = self.num_envs = num_games * agents_per_env
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
 
     def reset(self, *, seed=None, options=None):
         """Start a new episode everywhere. seed reseeds every env's generator from

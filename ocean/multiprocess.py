@@ -1,0 +1,487 @@
+"""The multiprocess backend: one OceanEnv whose C envs are split over worker processes.
+
+    env = ocean.make("pong", num_envs=4096, backend="multiprocess", num_workers=2)
+
+Worker w owns the contiguous block of envs [w * k, (w + 1) * k), k = num_envs / num_workers,
+and steps it with the same `_core.Batch` the serial backend uses, seeded by global env index,
+so both backends give bit-identical results. Every buffer (observations, actions, rewards,
+flags, logs) and rows of control flags (one per worker, one shared) live in a single
+shared-memory segment; a step copies the actions in, bumps each worker's flag and waits on
+theirs (ocean/_sync: spin, then sleep until woken), then sums the finished episodes' logs
+in the parent exactly as the serial backend does. Nothing is pickled after start-up.
+
+send/recv step batches of `batch_size` envs: a batch is a fixed group of consecutive workers,
+so its rows are contiguous and recv returns views of the shared buffers, no copies. Env ids
+are agent rows, like gymnasium's num_envs.
+
+Workers are started with 'spawn': a fresh interpreter that inherits no threads, locks or
+CUDA state from the parent (fork would, and a trainer has all three), and the default on
+macOS and Windows anyway. The price is a second or so of imports per env, once, and the
+usual rule for spawn: a script that makes envs at import time needs
+`if __name__ == "__main__":`.
+
+Faults: while waiting, the parent checks every WAIT_SLICE_S that its workers live; a dead
+worker closes the env and raises WorkerError naming it. close(), garbage collection and
+interpreter exit (weakref.finalize) stop every worker and unlink the segment; workers ignore
+Ctrl-C (the parent's to handle) and exit by themselves if the parent dies.
+"""
+import ctypes
+import multiprocessing
+import numbers
+import os
+import secrets
+import select
+import signal
+import time
+import weakref
+from multiprocessing import shared_memory
+
+import numpy as np
+
+from ocean import _core, _sync
+from ocean.vector import OceanEnv, check_seed
+
+BACKENDS = ("serial", "multiprocess")
+START_METHOD = "spawn"
+STEP, RESET, CLOSE = 1, 2, 3
+WAIT_SLICE_S = 0.02    # the parent checks its workers' liveness (and Ctrl-C) this often
+IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
+START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
+CLOSE_TIMEOUT_S = 1.0  # then workers that did not exit on request are killed
+ALIGN = 64             # every buffer starts on its own cache line
+BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "logs")
+SEGMENT_PREFIX = "ocean_"
+
+
+class WorkerError(RuntimeError):
+    """A worker process died; the env it belonged to is closed."""
+
+
+def physical_cores():
+    """Cores this process may run on, hyper-threads counted once (from /proc/cpuinfo on
+    Linux; elsewhere every logical CPU counts)."""
+    try:
+        allowed = os.sched_getaffinity(0)
+    except AttributeError:
+        allowed = set(range(os.cpu_count() or 1))
+    cores, cpu = set(), {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in list(f) + [""]:
+                key, _, value = line.partition(":")
+                if key.strip():
+                    cpu[key.strip()] = value.strip()
+                    continue
+                if {"processor", "physical id", "core id"} <= cpu.keys() \
+                        and int(cpu["processor"]) in allowed:
+                    cores.add((cpu["physical id"], cpu["core id"]))
+                cpu = {}
+    except (OSError, ValueError):
+        pass
+    return len(cores) or len(allowed)
+
+
+def check_backend(backend, num_envs, num_workers, batch_size):
+    """Validate make()'s backend arguments. Returns (num_workers, batch_size), both None for
+    the serial backend. num_workers=None: the largest divisor of num_envs that is at most the
+    number of physical cores."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                         f"got {backend!r}")
+    if backend == "serial":
+        for key, value in (("num_workers", num_workers), ("batch_size", batch_size)):
+            if value is not None:
+                raise ValueError(f"{key}={value!r} needs backend='multiprocess' (the serial "
+                                 f"backend steps every env in this process)")
+        return None, None
+    if num_workers is None:
+        num_workers = max(d for d in range(1, physical_cores() + 1) if num_envs % d == 0)
+    check_positive("num_workers", num_workers)
+    if num_envs % num_workers:
+        divisors = [d for d in range(1, num_envs + 1) if num_envs % d == 0]
+        below = max(d for d in divisors if d < num_workers)
+        above = [d for d in divisors if d > num_workers][:1]
+        multiples = sorted({num_envs - num_envs % num_workers, num_envs + num_workers
+                            - num_envs % num_workers} - {0})
+        raise ValueError(
+            f"num_envs={num_envs} does not split evenly over num_workers={num_workers}: use "
+            f"num_workers={' or '.join(map(str, [below] + above))} (divisors of {num_envs}), "
+            f"or num_envs={' or '.join(map(str, multiples))} (multiples of {num_workers})")
+    if batch_size is None:
+        batch_size = num_envs
+    check_positive("batch_size", batch_size)
+    per_worker = num_envs // num_workers
+    if num_envs % batch_size or batch_size % per_worker:
+        valid = [per_worker * k for k in range(1, num_workers + 1) if num_workers % k == 0]
+        raise ValueError(
+            f"batch_size={batch_size} must be a whole number of workers' blocks that divides "
+            f"num_envs: with num_envs={num_envs} over {num_workers} workers ({per_worker} envs "
+            f"each), valid batch sizes are {', '.join(map(str, valid))}")
+    return int(num_workers), int(batch_size)
+
+
+def check_positive(key, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{key} must be a positive integer, got {value!r}")
+
+
+def check_shared_memory(size, path="/dev/shm"):
+    """Raise if Linux's shared-memory filesystem cannot hold `size` bytes: a segment larger
+    than it is created anyway, and the first write past the space kills with SIGBUS."""
+    if not os.path.isdir(path):
+        return
+    stats = os.statvfs(path)
+    free = stats.f_bavail * stats.f_frsize
+    if size > free:
+        raise MemoryError(f"the multiprocess backend needs {size / 2**20:.1f} MiB of shared "
+                          f"memory but {path} has {free / 2**20:.1f} MiB free: use fewer envs, "
+                          f"or give it more (in Docker: --shm-size)")
+
+
+def layout(specs):
+    """Byte offsets of each (name, shape, dtype) in one segment, and its total size."""
+    offsets, size = {}, 0
+    for name, shape, dtype in specs:
+        offsets[name] = size
+        size += -(-int(np.prod(shape)) * np.dtype(dtype).itemsize // ALIGN) * ALIGN
+    return offsets, size
+
+
+class Mapping:
+    """A segment's bytes, exposed to numpy (`np.asarray(Mapping(segment))`) with this object
+    as the arrays' base: the segment stays mapped while any array over it lives, and is
+    unmapped after the last one goes, so arrays a user still holds after close() stay valid.
+    (Arrays made straight from segment.buf would make segment.close() fail instead.)"""
+
+    def __init__(self, segment):
+        self.segment = segment
+        anchor = ctypes.c_char.from_buffer(segment.buf)
+        address = ctypes.addressof(anchor)
+        del anchor  # release the buffer export; the address stays valid while mapped
+        self.__array_interface__ = {"data": (address, False), "shape": (segment.size,),
+                                    "typestr": "|u1", "version": 3}
+
+    def __del__(self):
+        self.segment.close()
+
+
+def views(segment, specs):
+    """{name: numpy array} over the segment, laid out by `layout(specs)`."""
+    whole = np.asarray(Mapping(segment))
+    offsets, _ = layout(specs)
+    arrays = {}
+    for name, shape, dtype in specs:
+        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        start = offsets[name]
+        arrays[name] = whole[start:start + nbytes].view(dtype).reshape(shape)
+    return arrays
+
+
+def worker_main(game, worker, games_per_worker, config_values, segment_name, specs):
+    """A worker process: build the C envs of its block over the shared buffers, then run
+    the parent's commands until CLOSE or until the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which closes us
+    parent = os.getppid()
+    arrays = views(shared_memory.SharedMemory(name=segment_name), specs)
+    control = arrays["control"]
+    rows = arrays["actions"].shape[0] // (control.shape[0] - 1)  # the last row is shared
+    block = slice(worker * rows, (worker + 1) * rows)
+    batch = _core.Batch(game, games_per_worker, config_values,
+                        *(arrays[name][block] for name in BUFFERS),
+                        env_offset=worker * games_per_worker)
+    seen = 0
+    _sync.finish(control, worker, seen)  # ready
+    idle_since = time.monotonic()
+    while True:
+        request = _sync.wait_request(control, worker, seen, time.monotonic() - idle_since,
+                                     IDLE_SLICE_S)
+        if request == seen:
+            if os.getppid() != parent:
+                break  # orphaned: the parent died without closing us
+            continue
+        seen, command = request, control[worker, _sync.COMMAND]
+        if command == STEP:
+            batch.step_raw()
+        elif command == RESET:
+            if control[worker, _sync.HAS_SEED]:
+                batch.seed(int(control[worker, _sync.SEED]) % 2**64)
+            batch.reset()
+        elif command == CLOSE:
+            break
+        _sync.finish(control, worker, seen)
+        idle_since = time.monotonic()
+    batch.close()
+
+
+def shutdown(owner, workers, control, segment):
+    """Stop every worker and unlink the segment. weakref.finalize runs it once: from close(),
+    when the env is garbage collected, or at interpreter exit. A process forked from the owner
+    inherits the finaliser but not the workers, and leaves them alone."""
+    if os.getpid() != owner:
+        return
+    for w, process in enumerate(workers):
+        if process.exitcode is None:
+            _sync.command(control, w, 1, CLOSE)
+    deadline = time.monotonic() + CLOSE_TIMEOUT_S
+    for process in workers:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in workers:
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+    try:
+        segment.unlink()
+    except FileNotFoundError:
+        pass
+
+
+class MultiprocessEnv(OceanEnv):
+    """OceanEnv over worker processes (see the module docstring). Adds async_reset, send and
+    recv; `workers` is the list of multiprocessing.Process, for monitoring."""
+
+    def __init__(self, name, game_module, num_games, seed, config, config_values, num_workers,
+                 batch_size):
+        self._init_spaces(name, game_module, num_games, config)
+        self.num_workers, self.batch_size = num_workers, batch_size
+        self.closed, self._failure = False, None
+        self._seed, self._needs_reset = seed, True
+        n, space = self.num_agents, self.single_observation_space
+        num_log = len(_core.games()[name]["log_keys"])
+        specs = [("control", (num_workers + 1, _sync.ROW_WORDS), np.int64),
+                 ("observations", (n, *space.shape), space.dtype),
+                 ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
+                 ("terminals", (n,), np.bool_), ("truncations", (n,), np.bool_),
+                 ("logs", (n, num_log + 1), np.float32)]
+        size = layout(specs)[1]
+        check_shared_memory(size)
+        segment = shared_memory.SharedMemory(
+            create=True, size=size,
+            name=f"{SEGMENT_PREFIX}{os.getpid()}_{secrets.token_hex(4)}")
+        self.segment_name = segment.name
+        arrays = views(segment, specs)
+        self._control = arrays.pop("control")
+        self._control[:num_workers, _sync.DONE] = -1  # a worker sets 0 when ready
+        for key, array in arrays.items():
+            setattr(self, key, array)
+        self.workers = []
+        self._finalizer = weakref.finalize(self, shutdown, os.getpid(), self.workers,
+                                           self._control, segment)
+
+        self._log_keys = _core.games()[name]["log_keys"]
+        self._log_sums = np.zeros(num_log + 1)
+        self._num_actions = int(self.single_action_space.n)
+        # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
+        num_batches = num_games // batch_size
+        self._workers_per_batch = workers_per_batch = num_workers // num_batches
+        rows = n // num_batches
+        self._batch_firsts = [np.array([b * workers_per_batch], dtype=np.int32)
+                              for b in range(num_batches)]
+        self._batch_rows = [slice(b * rows, (b + 1) * rows) for b in range(num_batches)]
+        self._batch_ids = [np.arange(b * rows, (b + 1) * rows) for b in range(num_batches)]
+        for ids in self._batch_ids:
+            ids.flags.writeable = False
+        self._all = np.zeros(1, dtype=np.int32)
+        self._pending = []     # batches stepping or resetting, in the order they were sent
+        self._received = []    # batches recv() returned whose actions send() has not taken
+        self._round = set()    # batches recv() returned since every batch was last returned
+        self._sentinels = select.poll()  # a worker's sentinel is readable once it has exited
+
+        context = multiprocessing.get_context(START_METHOD)
+        games_per_worker = num_games // num_workers
+        try:
+            for w in range(num_workers):
+                process = context.Process(
+                    target=worker_main, name=f"ocean-{name}-worker-{w}", daemon=True,
+                    args=(name, w, games_per_worker, config_values, segment.name, specs))
+                process.start()
+                self.workers.append(process)
+                self._sentinels.register(process.sentinel, select.POLLIN)
+            self._wait(self._all, num_workers, "starting", START_TIMEOUT_S)
+        except BaseException:
+            self._finalizer()
+            self.closed = True
+            raise
+
+    # ---- synchronous API: the serial backend's, same results ----
+
+    def reset(self, *, seed=None, options=None):
+        """As OceanEnv.reset. Batches still stepping after send() are waited for and
+        dropped."""
+        self._check_open()
+        if options:
+            raise ValueError(f"{self.name}: unknown reset options {sorted(options)}")
+        if seed is not None:
+            seed = check_seed(seed)
+        self._check_workers("resetting")
+        self._drain()
+        self._command_reset(seed)
+        self._pending = list(range(len(self._batch_firsts)))
+        self._drain()
+        return self.observations, {}
+
+    def step(self, actions):
+        """As OceanEnv.step: every env steps (across the workers) on `actions`."""
+        self._check_open()
+        if self._needs_reset:
+            raise RuntimeError(f"{self.name}: call reset() before step()")
+        if self._pending:
+            raise RuntimeError(f"{self.name}: {len(self._pending)} batch(es) sent with send() "
+                               f"or async_reset() are still pending; recv() them (or reset()) "
+                               f"before step()")
+        _core.copy_actions(actions, self.actions, self._num_actions)
+        self._received.clear()
+        self._round.clear()
+        self._pending = list(range(len(self._batch_firsts)))  # until the wait returns
+        _sync.command(self._control, 0, self.num_workers, STEP)
+        self._wait(self._all, self.num_workers, "stepping")
+        self._pending = []
+        episodes = _core.collect_logs(self.logs, self._log_sums, self.terminals, self.truncations)
+        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        return self.observations, self.rewards, self.terminals, self.truncations, info
+
+    # ---- asynchronous API: batches of batch_size envs, as they finish ----
+
+    def async_reset(self, seed=None):
+        """Start resetting every env; recv() then returns them batch by batch."""
+        self._check_open()
+        if seed is not None:
+            seed = check_seed(seed)
+        self._check_workers("resetting")
+        self._drain()
+        self._command_reset(seed)
+        self._pending = list(range(len(self._batch_firsts)))
+
+    def recv(self):
+        """Wait for a batch that finished its reset or step and return (observations, rewards,
+        terminals, truncations, info, env_ids): views of the shared buffers at rows env_ids
+        (one per agent, increasing and contiguous); info holds the means of the batch's
+        episodes that finished this step, as step() does.
+
+        Batches come in rounds: the first to finish among those not yet returned this round
+        (the oldest sent, if several have), so while every batch received is sent back, each
+        num_envs / batch_size calls return every env exactly once."""
+        self._check_open()
+        self._check_workers("stepping")
+        if not self._pending:
+            raise RuntimeError(f"{self.name}: nothing to recv(): every batch was received; "
+                               f"send() actions for one first (or async_reset())")
+        candidates = [b for b in self._pending if b not in self._round] or self._pending
+        firsts = np.concatenate([self._batch_firsts[b] for b in candidates])
+        batch = candidates[self._wait(firsts, self._workers_per_batch, "stepping")]
+        self._pending.remove(batch)
+        self._received.append(batch)
+        self._round.add(batch)
+        if len(self._round) == len(self._batch_firsts):
+            self._round.clear()
+        rows = self._batch_rows[batch]
+        episodes = _core.collect_logs(self.logs[rows], self._log_sums, self.terminals[rows],
+                                      self.truncations[rows])
+        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        return (self.observations[rows], self.rewards[rows], self.terminals[rows],
+                self.truncations[rows], info, self._batch_ids[batch])
+
+    def send(self, actions, env_ids=None):
+        """Step the batch whose env_ids recv() returned, on `actions` (one per row of it);
+        returns at once. env_ids=None: the batch recv() returned last."""
+        self._check_open()
+        self._check_workers("stepping")
+        if self._needs_reset:
+            raise RuntimeError(f"{self.name}: call reset() or async_reset() before send()")
+        batch = self._batch_of(env_ids)
+        rows = self._batch_rows[batch]
+        _core.copy_actions(actions, self.actions[rows], self._num_actions)
+        self._received.remove(batch)
+        self._pending.append(batch)
+        _sync.command(self._control, int(self._batch_firsts[batch][0]),
+                      self._workers_per_batch, STEP)
+
+    def _batch_of(self, env_ids):
+        if env_ids is None:
+            if not self._received:
+                raise RuntimeError(f"{self.name}: no batch to send(): recv() one first")
+            return self._received[-1]
+        for batch in self._received:
+            ids = self._batch_ids[batch]
+            if env_ids is ids or np.array_equal(env_ids, ids):
+                return batch
+        ids = np.asarray(env_ids).ravel()
+        shown = f"{ids[:4].tolist()}{'...' if ids.size > 4 else ''} ({ids.size} ids)"
+        expected = [f"{self._batch_ids[b][0]}..{self._batch_ids[b][-1]}" for b in self._received]
+        raise ValueError(f"{self.name}: env_ids {shown} are not a batch recv() returned and "
+                         f"send() has not taken; expected the env_ids of one of: "
+                         f"{', '.join(expected) or 'none (recv() a batch first)'}")
+
+    # ---- plumbing ----
+
+    def _command_reset(self, seed):
+        if seed is None and self._needs_reset:
+            seed = self._seed  # make()'s seed, used by the first reset only
+        self._seed = None
+        self._control[:-1, _sync.HAS_SEED] = seed is not None
+        self._control[:-1, _sync.SEED] = np.uint64(seed or 0).astype(np.int64)
+        self._log_sums[:] = 0
+        self._received.clear()
+        self._round.clear()
+        _sync.command(self._control, 0, self.num_workers, RESET)
+        self._needs_reset = False
+
+    def _drain(self):
+        """Wait for every pending batch and drop its results."""
+        while self._pending:
+            firsts = np.concatenate([self._batch_firsts[b] for b in self._pending])
+            self._pending.pop(self._wait(firsts, self._workers_per_batch, "stepping"))
+
+    def _wait(self, firsts, count, doing, timeout=None):
+        """Index in firsts of a group of `count` workers that is done; checks every
+        WAIT_SLICE_S that the workers live (and lets Ctrl-C through)."""
+        start = time.monotonic()
+        waited = 0.0
+        while True:
+            group = _sync.wait_done(self._control, firsts, count, waited, WAIT_SLICE_S)
+            if group >= 0:
+                return group
+            self._check_workers(doing)
+            waited = time.monotonic() - start
+            if timeout is not None and waited > timeout:
+                self._fail(f"{self.name}: workers did not finish {doing} within {timeout} s")
+
+    def _check_workers(self, doing):
+        """Raise WorkerError (closing the env) if a worker has exited: one poll() over their
+        sentinels, a microsecond or two."""
+        if not self._sentinels.poll(0):
+            return
+        for w, process in enumerate(self.workers):
+            if process.exitcode is None and process.sentinel in dict(self._sentinels.poll(0)):
+                process.join(CLOSE_TIMEOUT_S)  # its sentinel closes just before it is reapable
+            code = process.exitcode
+            if code is not None:
+                how = (f"was killed by {signal.Signals(-code).name}" if code < 0
+                       else f"exited with code {code}")
+                then = ("its envs are lost, so the env is closed (make a new one)"
+                        if doing != "starting" else
+                        "see its traceback above (workers are spawned and import the main "
+                        "script: one that makes envs at import time needs "
+                        "`if __name__ == '__main__':`)")
+                self._fail(f"{self.name}: worker {w} (pid {process.pid}) {how} while {doing}; "
+                           f"{then}")
+
+    def _fail(self, message):
+        self._failure = message
+        self.close()
+        raise WorkerError(message)
+
+    def _check_open(self):
+        if self.closed:
+            raise (WorkerError(self._failure) if self._failure
+                   else RuntimeError(f"{self.name}: this env is closed"))
+
+    def close_extras(self, **kwargs):
+        self._finalizer()
+        self._pending, self._received = [], []
+        self._round.clear()
+        self._needs_reset = True
+
+    def __repr__(self):
+        return (f"MultiprocessEnv({self.name!r}, num_games={self.num_games}, "
+                f"num_agents={self.num_agents}, num_workers={self.num_workers}, "
+                f"batch_size={self.batch_size})")

@@ -1,0 +1,316 @@
+"""The multiprocess backend: the same results as the serial one for every game, send/recv
+batches, worker faults, cleanup of processes and shared memory (also after Ctrl-C and at
+exit), and clear errors for bad arguments."""
+import gc
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import ocean
+from conftest import ROOT
+from ocean.multiprocess import WorkerError, physical_cores
+
+GAMES = ocean.list_envs()
+SHM = "/dev/shm"
+
+
+def own_segments():
+    return [n for n in os.listdir(SHM) if n.startswith(f"ocean_{os.getpid()}_")]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_segments():
+    yield
+    assert own_segments() == []
+
+
+def running(pid):
+    """True while pid is a live process (not gone, not a zombie awaiting its parent)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_until(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
+
+
+def make(name="pong", num_envs=4, **kwargs):
+    kwargs.setdefault("num_workers", 2)
+    return ocean.make(name, num_envs=num_envs, backend="multiprocess", **kwargs)
+
+
+# ---- same results as serial ----
+
+def record(env, actions):
+    """Step env on each row of actions; copies of everything step() returned."""
+    steps = []
+    for row in actions:
+        obs, rewards, terminals, truncations, info = env.step(row)
+        steps.append((obs.copy(), rewards.copy(), terminals.copy(), truncations.copy(), info))
+    return steps
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_matches_serial_bit_for_bit_over_10000_steps(name):
+    serial = ocean.make(name, num_envs=4, seed=7)
+    multi = make(name, num_envs=4, seed=7)
+    rng = np.random.default_rng(0)
+    try:
+        assert np.array_equal(serial.reset()[0], multi.reset()[0])
+        episodes = 0
+        for chunk in range(20):  # 500 steps of one env, then the other's: the loop stays tight
+            if chunk == 10:  # reseeding goes through the workers too, all 64 bits of it
+                seed = 2**64 - 3
+                assert np.array_equal(serial.reset(seed=seed)[0], multi.reset(seed=seed)[0])
+            actions = rng.integers(0, serial.single_action_space.n, (500, serial.num_agents))
+            for t, (expected, got) in enumerate(zip(record(serial, actions),
+                                                    record(multi, actions))):
+                for a, b in zip(expected, got):
+                    assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, \
+                        f"step {chunk * 500 + t}"
+                episodes += got[4].get("episodes", 0)
+        assert episodes > 0, "no episode ended: the info comparison above proved nothing"
+    finally:
+        serial.close()
+        multi.close()
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_send_recv_steps_each_env_as_serial_and_covers_every_env_once_per_round(name):
+    """Env i gets actions[t, i] on its t-th step, whichever batch order recv() picks; every
+    round of recv() calls returns every env once, and the rows match the serial env's."""
+    num_envs, batch_size, rounds = 8, 2, 300
+    serial = ocean.make(name, num_envs=num_envs, seed=3)
+    multi = make(name, num_envs=num_envs, num_workers=4, batch_size=batch_size, seed=3)
+    actions = np.random.default_rng(1).integers(0, serial.single_action_space.n,
+                                                (rounds, serial.num_agents))
+    try:
+        expected = (serial.reset()[0], None, None, None)
+        multi.async_reset()
+        for t in range(rounds):
+            ids_this_round = []
+            for _ in range(num_envs // batch_size):
+                obs, rewards, terminals, truncations, info, ids = multi.recv()
+                ids_this_round.extend(ids)
+                for a, b in zip(expected, (obs, rewards, terminals, truncations)):
+                    if a is not None:
+                        assert np.array_equal(a[ids], b), f"round {t}"
+                if t + 1 < rounds:
+                    multi.send(actions[t, ids], ids)
+            assert sorted(ids_this_round) == list(range(serial.num_agents)), f"round {t}"
+            expected = serial.step(actions[t])[:4]
+    finally:
+        serial.close()
+        multi.close()
+
+
+def test_step_rejects_bad_actions_before_any_worker_steps():
+    serial, multi = ocean.make("pong", num_envs=4, seed=1), make(seed=1)
+    try:
+        serial.reset()
+        multi.reset()
+        with pytest.raises(ValueError, match="action 7 at index 2"):
+            multi.step(np.array([0, 1, 7, 0]))
+        good = np.array([2, 1, 0, 2])
+        assert np.array_equal(serial.step(good)[0], multi.step(good)[0])
+    finally:
+        serial.close()
+        multi.close()
+
+
+# ---- faults and cleanup ----
+
+def test_killed_worker_raises_within_a_second_and_cleans_up():
+    env = make(num_envs=6, num_workers=3)
+    env.reset()
+    segment = f"{SHM}/{env.segment_name}"
+    assert os.path.exists(segment)
+    os.kill(env.workers[1].pid, signal.SIGKILL)
+    raised = []
+
+    def step():
+        with pytest.raises(WorkerError, match=r"worker 1 \(pid \d+\) was killed by SIGKILL"):
+            env.step(np.zeros(6, dtype=np.int32))
+        raised.append(True)
+
+    thread = threading.Thread(target=step, daemon=True)  # a hang fails, not blocks, the test
+    thread.start()
+    thread.join(timeout=1.0)  # the issue's bound
+    assert not thread.is_alive(), "step() still waiting 1 s after its worker was killed"
+    assert raised
+    assert env.closed and not os.path.exists(segment)
+    assert [p.exitcode for p in env.workers] == [0, -signal.SIGKILL, 0]
+    assert not any(running(p.pid) or os.path.exists(f"/proc/{p.pid}") for p in env.workers)
+    with pytest.raises(WorkerError, match="killed by SIGKILL"):  # and stays failed
+        env.reset()
+
+
+def test_killed_worker_fails_the_next_recv_even_if_its_batch_is_not_awaited():
+    env = make(num_envs=4, batch_size=2)
+    env.async_reset()
+    ids = env.recv()[-1]
+    sent = int(ids[0]) // 2  # batch w is worker w here; the other one is done resetting
+    env.send(np.zeros(2, dtype=np.int32), ids)
+    os.kill(env.workers[sent].pid, signal.SIGKILL)
+    env.workers[sent].join()
+    with pytest.raises(WorkerError, match=f"worker {sent} "):
+        env.recv()  # would return the other batch, which needs nothing from the dead one
+    assert not any(running(p.pid) for p in env.workers)
+
+
+def test_close_stops_workers_unlinks_memory_and_keeps_returned_arrays_readable():
+    env = make(num_envs=4)
+    obs, _ = env.reset(seed=0)
+    snapshot = obs.copy()
+    workers, segment = env.workers, f"{SHM}/{env.segment_name}"
+    env.close()
+    env.close()  # idempotent
+    assert [p.exitcode for p in workers] == [0, 0]
+    assert not os.path.exists(segment)
+    assert np.array_equal(obs, snapshot)  # still mapped while we hold it: no segfault
+    with pytest.raises(RuntimeError, match="closed"):
+        env.step(np.zeros(4, dtype=np.int32))
+
+
+def test_garbage_collected_env_cleans_up():
+    env = make(num_envs=2)
+    workers, segment = env.workers, f"{SHM}/{env.segment_name}"
+    del env
+    gc.collect()
+    assert [p.exitcode for p in workers] == [0, 0]
+    assert not os.path.exists(segment)
+
+
+def run_script(body):
+    """Start a Python process running body (env made, names printed), in its own session
+    like a terminal job; returns (process, segment path, worker pids)."""
+    script = textwrap.dedent("""
+        import numpy as np, ocean
+        env = ocean.make("pong", num_envs=4, backend="multiprocess", num_workers=2)
+        env.reset(seed=0)
+        print(env.segment_name, *[p.pid for p in env.workers], flush=True)
+        actions = np.zeros(4, dtype=np.int32)
+    """) + textwrap.dedent(body)
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    line = process.stdout.readline().split()
+    assert line, process.communicate(timeout=60)[1]
+    return process, f"{SHM}/{line[0]}", [int(pid) for pid in line[1:]]
+
+
+def test_ctrl_c_in_a_script_cleans_up_processes_and_memory():
+    process, segment, pids = run_script("""
+        while True:
+            env.step(actions)
+    """)
+    assert os.path.exists(segment) and all(running(pid) for pid in pids)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
+    _, stderr = process.communicate(timeout=60)
+    assert "KeyboardInterrupt" in stderr
+    assert "leaked" not in stderr, stderr  # the resource tracker had nothing to clean up
+    assert not any(running(pid) for pid in pids)
+    assert not os.path.exists(segment)
+
+
+def test_exit_without_close_cleans_up():
+    process, segment, pids = run_script("""
+        env.step(actions)
+    """)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert stderr == ""
+    assert not any(running(pid) for pid in pids)
+    assert not os.path.exists(segment)
+
+
+def test_workers_exit_and_memory_is_freed_when_the_parent_is_killed():
+    process, segment, pids = run_script("""
+        import time
+        while True:
+            time.sleep(1)
+    """)
+    process.kill()  # no atexit, no finaliser: the workers and the resource tracker notice
+    process.communicate(timeout=60)
+    wait_until(lambda: not any(running(pid) for pid in pids))
+    wait_until(lambda: not os.path.exists(segment))
+
+
+# ---- misuse: clear errors ----
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(num_workers=0), "num_workers must be a positive integer, got 0"),
+    (dict(num_workers=-2), "num_workers must be a positive integer"),
+    (dict(num_workers=1.5), "num_workers must be a positive integer"),
+    (dict(num_workers=True), "num_workers must be a positive integer"),
+    (dict(num_workers=4), r"num_envs=6 does not split evenly over num_workers=4: use "
+                          r"num_workers=3 or 6 \(divisors of 6\), or num_envs=4 or 8"),
+    (dict(num_workers=7), r"use num_workers=6 \(divisors of 6\), or num_envs=7"),
+    (dict(num_workers=3, batch_size=4), "valid batch sizes are 2, 6"),
+    (dict(num_workers=3, batch_size=1), "valid batch sizes are 2, 6"),
+    (dict(num_workers=2, batch_size=0), "batch_size must be a positive integer, got 0"),
+    (dict(backend="threads"), "backend must be one of 'serial', 'multiprocess', got 'threads'"),
+    (dict(backend="serial", num_workers=2), "num_workers=2 needs backend='multiprocess'"),
+    (dict(backend="serial", batch_size=3), "batch_size=3 needs backend='multiprocess'"),
+])
+def test_bad_backend_arguments_raise_clear_errors(kwargs, message):
+    kwargs.setdefault("backend", "multiprocess")
+    with pytest.raises(ValueError, match=message):
+        ocean.make("pong", num_envs=6, **kwargs)
+
+
+def test_default_num_workers_is_the_largest_divisor_up_to_the_physical_cores():
+    env = ocean.make("pong", num_envs=6, backend="multiprocess")
+    try:
+        assert env.num_workers == max(d for d in range(1, physical_cores() + 1) if 6 % d == 0)
+        assert len(env.workers) == env.num_workers
+    finally:
+        env.close()
+
+
+def test_async_misuse_raises_clear_errors():
+    env = make(num_envs=4, batch_size=2)
+    try:
+        with pytest.raises(RuntimeError, match="call reset"):
+            env.send(np.zeros(2, dtype=np.int32), np.arange(2))
+        env.async_reset(seed=0)
+        with pytest.raises(RuntimeError, match="still pending; recv"):
+            env.step(np.zeros(4, dtype=np.int32))
+        obs, *_, ids = env.recv()
+        with pytest.raises(ValueError, match="not a batch recv"):
+            env.send(np.zeros(2, dtype=np.int32), ids[::-1])
+        with pytest.raises(ValueError, match="actions must have shape"):
+            env.send(np.zeros(4, dtype=np.int32), ids)
+        env.send(np.zeros(2, dtype=np.int32))  # None: the batch recv() returned last
+        env.recv()
+        env.recv()
+        with pytest.raises(RuntimeError, match="nothing to recv"):
+            env.recv()
+        env.reset()  # back to whole steps
+        env.step(np.zeros(4, dtype=np.int32))
+    finally:
+        env.close()
+
+
+def test_bench_prints_a_scaling_row_per_worker_count(capsys):
+    from ocean.cli import main
+    main(["bench", "pong", "--backend", "multiprocess", "--workers", "1,2,3",
+          "--seconds", "0.01"])
+    lines = capsys.readouterr().out.splitlines()[3:]  # after machine, load and header lines
+    assert len(lines) == 4 and lines[0].split()[:4] == ["pong", "default", "4096", "serial"]
+    assert " 1 worker " in lines[1] and lines[1].endswith("1.00x")  # against itself
+    assert " 2 workers " in lines[2]
+    assert " 3 workers " in lines[3] and "does not split" in lines[3]  # 4096 over 3
