@@ -20,6 +20,16 @@ def bench_command(args):
         bench.run(args.envs, num_envs=args.num_envs, seconds=args.seconds)
 
 
+def train_command(args):
+    from ocean.train.cli import train_main
+    train_main(args.env, args.overrides)
+
+
+def eval_command(args):
+    from ocean.train.cli import eval_main
+    eval_main(args)
+
+
 def positive_int(text):
     value = int(text)
     if value < 1:
@@ -51,6 +61,26 @@ def build_parser():
     bench.add_argument("--workers", type=positive_int_list, default=None,
                        help="worker counts for --backend multiprocess, e.g. 1,2 (default 1,2)")
     bench.set_defaults(func=bench_command)
+
+    train = commands.add_parser(
+        "train", help="train PPO on an env (needs the [train] extra)",
+        description="Train PPO. Flags after the env override its defaults "
+                    "(ocean/<env>/train.toml): `ocean train pong --help` lists them.")
+    train.add_argument("env", choices=ocean.list_envs())
+    train.add_argument("overrides", nargs=argparse.REMAINDER,
+                       help="--train.x / --policy.x / --env.x VALUE, --device, --resume PATH")
+    train.set_defaults(func=train_command)
+
+    evaluate = commands.add_parser("eval", help="run a trained checkpoint for N episodes")
+    evaluate.add_argument("env", nargs="?", help="checked against the checkpoint's env")
+    evaluate.add_argument("--checkpoint", required=True, help="a model.pt from a run folder")
+    evaluate.add_argument("--episodes", type=positive_int, default=100)
+    evaluate.add_argument("--num-envs", type=positive_int, default=None,
+                          help="envs stepped together (default: min(episodes, 64))")
+    evaluate.add_argument("--seed", type=int, default=1)
+    evaluate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
+    evaluate.add_argument("--device", default="cpu")
+    evaluate.set_defaults(func=eval_command)
     return parser
 
 

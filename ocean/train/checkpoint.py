@@ -1,0 +1,70 @@
+"""Checkpoints: one torch file per save holding the model, the optimiser, the step count,
+the torch RNG state and the resolved config; written to a temp file then renamed, so a
+crash never leaves half a checkpoint under the real name. Loading uses
+torch.load(weights_only=True): tensors and plain containers only, never code."""
+import os
+import pathlib
+import pickle
+import zipfile
+
+import torch
+
+FORMAT = "ocean-ppo/1"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read, or that does not fit the run loading it."""
+
+
+def save_checkpoint(path, policy, optimizer, config, env_name, global_step, update):
+    path = pathlib.Path(path)
+    payload = {
+        "format": FORMAT, "env": env_name, "config": config,
+        "global_step": int(global_step), "update": int(update),
+        "model": policy.state_dict(), "optimizer": optimizer.state_dict(),
+        "torch_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else [],
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load_checkpoint(path, map_location="cpu"):
+    """The checkpoint's dict; CheckpointError if it is missing, corrupt, or not ours."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except (RuntimeError, pickle.UnpicklingError, EOFError, zipfile.BadZipFile, ValueError,
+            OSError, KeyError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: it is truncated, corrupt or not an Ocean "
+            f"checkpoint ({type(error).__name__}: {first_line[:200]})") from None
+    missing = [k for k in ("format", "env", "config", "global_step", "model", "optimizer")
+               if not isinstance(payload, dict) or k not in payload]
+    if missing or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not an Ocean {FORMAT} checkpoint "
+                              f"(missing {', '.join(missing) or 'format tag'})")
+    return payload
+
+
+def restore(payload, policy, optimizer=None, env_name=None, path="checkpoint"):
+    """Load model (and optimiser and RNG when given an optimiser) from a payload; a
+    checkpoint of another env or network shape is a CheckpointError saying so."""
+    if env_name is not None and payload["env"] != env_name:
+        raise CheckpointError(f"{path} was trained on {payload['env']!r}, not {env_name!r}")
+    try:
+        policy.load_state_dict(payload["model"])
+    except RuntimeError as error:
+        raise CheckpointError(
+            f"{path} does not fit this policy (different env config or [policy] settings "
+            f"than it was trained with?): {str(error).splitlines()[0]}") from None
+    if optimizer is not None:
+        optimizer.load_state_dict(payload["optimizer"])
+        torch.set_rng_state(payload["torch_rng"])
+        if payload.get("cuda_rng") and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(payload["cuda_rng"])

@@ -1,0 +1,48 @@
+"""The train and eval subcommands' bodies (ocean/cli.py parses the command line and
+imports this module only when one of them runs)."""
+import sys
+
+from ocean.config import ConfigError
+from ocean.train import config as train_config
+from ocean.train.checkpoint import CheckpointError, load_checkpoint
+
+
+def train_main(name, overrides):
+    """Resolve the config (game defaults, a resumed checkpoint's config, then the flags),
+    then train. User errors exit with a message naming the key or file."""
+    from ocean.train.trainer import train
+    try:
+        base = None
+        resume = resume_path(overrides)
+        if resume:
+            payload = load_checkpoint(resume)
+            if payload["env"] != name:
+                raise CheckpointError(f"{resume} was trained on {payload['env']!r}, not {name!r}")
+            saved = {k: v for k, v in payload["config"].items() if k != "resume"}
+            base = train_config.build(name, [saved], where=resume)
+        config = train_config.parse(name, overrides, base)
+        return train(name, config)
+    except (ConfigError, CheckpointError) as error:
+        raise SystemExit(f"ocean train {name}: {error}") from None
+
+
+def resume_path(overrides):
+    """The value of --resume among the flags, if any (tyro parses it again later)."""
+    for i, arg in enumerate(overrides):
+        if arg == "--resume" and i + 1 < len(overrides):
+            return overrides[i + 1]
+        if arg.startswith("--resume="):
+            return arg.split("=", 1)[1]
+    return ""
+
+
+def eval_main(args):
+    from ocean.train.evaluate import evaluate, summary
+    try:
+        result = evaluate(args.checkpoint, episodes=args.episodes, num_envs=args.num_envs,
+                          seed=args.seed, greedy=args.greedy, device=args.device,
+                          env_name=args.env)
+    except (ConfigError, CheckpointError) as error:
+        raise SystemExit(f"ocean eval: {error}") from None
+    print(summary(result), file=sys.stdout)
+    return result

@@ -1,0 +1,222 @@
+"""Training config: three dataclasses (train, policy, env) resolved once per run.
+
+Precedence, lowest first: the dataclass defaults below, the game's ocean/<game>/train.toml
+(its best known settings), a resumed checkpoint's saved config, then command-line overrides
+(`--train.learning-rate 5e-4`, `--env.frameskip 2`, parsed by tyro). validate() then checks
+ranges and the rules between keys; errors name the key. The resolved config is saved with
+the run as config.json and inside every checkpoint.
+"""
+import dataclasses
+import json
+import pathlib
+import sys
+
+import ocean
+from ocean.config import ConfigError, check_value
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """PPO hyperparameters (CleanRL's names where it has one)."""
+    total_steps: int = 10_000_000
+    """agent-steps to train for"""
+    num_envs: int = 1024
+    """envs stepped in one batch (agents = num_envs x agents per env)"""
+    horizon: int = 64
+    """agent-steps per env in one rollout; batch = agents x horizon"""
+    num_minibatches: int = 4
+    update_epochs: int = 4
+    learning_rate: float = 2.5e-4
+    anneal_lr: bool = True
+    """decay the learning rate linearly to 0 over total_steps"""
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_coef: float = 0.2
+    clip_vloss: bool = True
+    norm_adv: bool = True
+    """normalise advantages per minibatch"""
+    ent_coef: float = 0.01
+    vf_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    target_kl: float = 0.0
+    """stop the epochs of an update early above this approx-KL (0: never)"""
+    seed: int = 0
+    threads: int = 0
+    """torch CPU threads (0: torch's default)"""
+    checkpoint_interval: int = 10_000_000
+    """agent-steps between checkpoints (one is also written at the end)"""
+    log_interval: float = 5.0
+    """seconds between plain log lines when stdout is not a terminal"""
+
+
+@dataclasses.dataclass
+class PolicyConfig:
+    """The network: an encoder chosen by observation dtype, an optional LSTM, two heads."""
+    encoder: str = "auto"
+    """auto (float obs: mlp, uint8 obs: grid), mlp or grid"""
+    hidden: int = 64
+    """width of the encoder output, the MLP layers and the LSTM"""
+    layers: int = 2
+    """MLP hidden layers"""
+    embed_dim: int = 8
+    """grid encoder: embedding size of each cell code"""
+    channels: int = 32
+    """grid encoder: channels of its two 3x3 convolutions"""
+    lstm: bool = False
+
+
+RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the key itself
+    "train": {"total_steps": ("int", 1, 1e15), "num_envs": ("int", 1, 1e6),
+              "horizon": ("int", 1, 1e5), "num_minibatches": ("int", 1, 1e6),
+              "update_epochs": ("int", 1, 1000), "learning_rate": ("float", 0, 10),
+              "gamma": ("float", 0, 1), "gae_lambda": ("float", 0, 1),
+              "clip_coef": ("float", 0, 10), "ent_coef": ("float", 0, 10),
+              "vf_coef": ("float", 0, 100), "max_grad_norm": ("float", 0, 1e6),
+              "target_kl": ("float", 0, 100), "seed": ("int", 0, 2**63 - 1),
+              "threads": ("int", 0, 1024), "checkpoint_interval": ("int", 1, 1e15),
+              "log_interval": ("float", 0, 1e6)},
+    "policy": {"hidden": ("int", 1, 1 << 14), "layers": ("int", 0, 16),
+               "embed_dim": ("int", 1, 1024), "channels": ("int", 1, 1024)},
+}
+ENCODERS = ("auto", "mlp", "grid")
+DOCS = {"train": "PPO", "policy": "network"}
+
+
+def env_config_class(name):
+    """A dataclass of game `name`'s config keys, with the C header's defaults and types."""
+    from typing import Annotated
+
+    import tyro
+    from ocean import _core
+    kinds = {"int": int, "float": float, "bool": bool}
+    fields = []
+    for key, kind, default, low, high, doc in _core.games()[name]["config"]:
+        shown = (int(low), int(high)) if kind == "int" else (low, high)
+        help_text = f"{doc}, in [{shown[0]}, {shown[1]}]" if kind != "bool" else doc
+        fields.append((key, Annotated[kinds[kind], tyro.conf.arg(help=help_text)],
+                       dataclasses.field(default=kinds[kind](default))))
+    return dataclasses.make_dataclass(f"{name.capitalize()}EnvConfig", fields)
+
+
+def run_config_class(name):
+    """The whole run's config for game `name`: env, train, policy, plus run-level options."""
+    env_cls = env_config_class(name)
+    return dataclasses.make_dataclass("RunConfig", [
+        ("env", env_cls, dataclasses.field(default_factory=env_cls)),
+        ("train", TrainConfig, dataclasses.field(default_factory=TrainConfig)),
+        ("policy", PolicyConfig, dataclasses.field(default_factory=PolicyConfig)),
+        ("device", str, dataclasses.field(default="cpu")),
+        ("runs_dir", str, dataclasses.field(default="runs")),
+        ("resume", str, dataclasses.field(default="")),
+        ("tensorboard", bool, dataclasses.field(default=False)),
+        ("dashboard", bool, dataclasses.field(default=True)),
+    ])
+
+
+def defaults_path(name):
+    return pathlib.Path(ocean.__file__).parent / name / "train.toml"
+
+
+def game_defaults(name):
+    """{section: {key: value}} from ocean/<game>/train.toml ({} if the game has none)."""
+    path = defaults_path(name)
+    if not path.exists():
+        return {}
+    with open(path, "rb") as f:
+        try:
+            return tomllib.load(f)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: {error}") from None
+
+
+def build(name, sections=(), where="config"):
+    """A RunConfig for `name` from its defaults with each {section: {key: value}} of
+    `sections` applied in order. Unknown sections or keys raise ConfigError naming them."""
+    config = run_config_class(name)()
+    for layer in sections:
+        for section, values in layer.items():
+            target = getattr(config, section, None)
+            if not isinstance(values, dict):
+                if section not in {f.name for f in dataclasses.fields(config)} \
+                        or dataclasses.is_dataclass(target):
+                    raise ConfigError(f"{where}: unknown key {section!r}")
+                setattr(config, section, values)
+                continue
+            if not dataclasses.is_dataclass(target):
+                raise ConfigError(f"{where}: unknown section [{section}]; "
+                                  f"valid: env, train, policy")
+            known = {f.name for f in dataclasses.fields(target)}
+            for key, value in values.items():
+                if key not in known:
+                    raise ConfigError(f"{where}: [{section}] has no key {key!r}; "
+                                      f"valid keys: {', '.join(sorted(known))}")
+                setattr(target, key, value)
+    return config
+
+
+def parse(name, overrides=(), base=None):
+    """Apply command-line overrides (tyro; exits with a message naming the flag on an
+    unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
+    import tyro
+    base = base if base is not None else build(name, [game_defaults(name)], str(defaults_path(name)))
+    config = tyro.cli(type(base), args=list(overrides), default=base, prog=f"ocean train {name}",
+                      description=f"Train PPO on {name}. Defaults: {defaults_path(name)}.")
+    validate(name, config)
+    return config
+
+
+def validate(name, config):
+    """Ranges of every train/policy key, rules between keys, and the env config (as make()
+    checks it). Raises ConfigError naming the key."""
+    for section, table in RANGES.items():
+        values = getattr(config, section)
+        for key, (kind, low, high) in table.items():
+            setattr(values, key, check_value("ocean train", f"{section}.{key}", kind,
+                                             getattr(values, key), low, high, DOCS[section]))
+    train, policy = config.train, config.policy
+    for key in ("anneal_lr", "clip_vloss", "norm_adv"):
+        if not isinstance(getattr(train, key), bool):
+            raise ConfigError(f"train.{key} must be true or false, got {getattr(train, key)!r}")
+    if policy.encoder not in ENCODERS:
+        raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
+                          f"got {policy.encoder!r}")
+    if config.device != "cpu" and not config.device.startswith("cuda"):
+        raise ConfigError(f"device must be cpu or cuda[:N], got {config.device!r}")
+    agents = config.train.num_envs * agents_per_env(name, config)
+    batch = agents * train.horizon
+    if batch % train.num_minibatches:
+        raise ConfigError(f"train.num_minibatches ({train.num_minibatches}) must divide the "
+                          f"batch of {agents} agents x {train.horizon} horizon = {batch}")
+    if policy.lstm and agents % train.num_minibatches:
+        raise ConfigError(f"with policy.lstm, train.num_minibatches ({train.num_minibatches}) "
+                          f"must divide the {agents} agents (minibatches split by env)")
+    from ocean.config import resolve_config
+    from ocean import _core
+    import importlib
+    resolved = resolve_config(name, _core.games()[name]["config"], dataclasses.asdict(config.env))
+    module = importlib.import_module(f"ocean.{name}")
+    if hasattr(module, "validate"):
+        module.validate(resolved)
+    return config
+
+
+def agents_per_env(name, config):
+    import importlib
+    module = importlib.import_module(f"ocean.{name}")
+    count = getattr(module, "agents_per_env", lambda config: 1)
+    return count(dataclasses.asdict(config.env))
+
+
+def to_dict(config):
+    return dataclasses.asdict(config)
+
+
+def save(config, path, extra=None):
+    data = {**to_dict(config), **(extra or {})}
+    pathlib.Path(path).write_text(json.dumps(data, indent=2) + "\n")
+

@@ -1,0 +1,145 @@
+"""What a run shows and records: a live rich panel on a terminal (plain log lines when
+stdout is not one), a metrics CSV with one row per update, and the learning-curve PNG."""
+import csv
+import math
+import sys
+import time
+
+LOSS_KEYS = ("policy", "value", "entropy", "approx_kl", "clip_frac", "explained_variance")
+TIME_KEYS = ("env", "inference", "learn")
+
+
+def fmt(value, digits=3):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, int) or (isinstance(value, float) and abs(value) >= 1000):
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
+
+
+def duration(seconds):
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class MetricsLog:
+    """metrics.csv: fixed columns, one row per update; episode columns are empty in
+    updates where no episode finished."""
+
+    def __init__(self, path, episode_keys):
+        self.episode_keys = list(episode_keys)
+        self.columns = (["step", "seconds", "sps", "episodes", *self.episode_keys,
+                         "learning_rate", *LOSS_KEYS]
+                        + [f"{k}_seconds" for k in TIME_KEYS])
+        self.file = open(path, "w", newline="")
+        self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")
+        self.writer.writeheader()
+        self.rows = []
+
+    def add(self, row):
+        self.writer.writerow(row)
+        self.file.flush()
+        self.rows.append(row)
+
+    def close(self):
+        self.file.close()
+
+
+def plot_curve(rows, key, path, title):
+    """`key` (e.g. score) against agent-steps and against wall-clock seconds."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    points = [(r["step"], r["seconds"], r[key]) for r in rows
+              if r.get(key) is not None and r.get(key) != ""]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    if points:
+        steps, seconds, values = zip(*points)
+        axes[0].plot(steps, values)
+        axes[1].plot(seconds, values)
+    axes[0].set_xlabel("agent-steps")
+    axes[1].set_xlabel("wall-clock seconds")
+    axes[0].set_ylabel(f"mean episode {key}")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+class Dashboard:
+    """update(row) after every PPO update; close() at the end."""
+
+    def __init__(self, title, total_steps, episode_keys, live=None, log_interval=5.0,
+                 out=sys.stdout):
+        self.title, self.total_steps = title, total_steps
+        self.episode_keys, self.out, self.log_interval = list(episode_keys), out, log_interval
+        self.live_mode = out.isatty() if live is None else live
+        self.last_episode = {}
+        self.last_line = -math.inf
+        self.live, self.last_row = None, None
+        if self.live_mode:
+            from rich.console import Console
+            from rich.live import Live
+            self.live = Live(console=Console(file=out), refresh_per_second=4, transient=False)
+            self.live.start()
+
+    def update(self, row, force=False):
+        if row.get("episodes"):
+            self.last_episode = {k: row[k] for k in self.episode_keys}
+        if self.live is not None:
+            self.live.update(self.panel(row))
+        elif force or time.monotonic() - self.last_line >= self.log_interval:
+            self.last_line = time.monotonic()
+            self.last_row = row
+            print(self.line(row), file=self.out, flush=True)
+
+    def eta(self, row):
+        return max(0, self.total_steps - row["step"]) / row["sps"] if row["sps"] else None
+
+    def line(self, row):
+        episode = " ".join(f"{k} {fmt(v)}" for k, v in self.last_episode.items())
+        times = "/".join(f"{row[f'{k}_seconds'] / max(row['seconds'], 1e-9):.0%}"
+                         for k in TIME_KEYS)
+        return (f"step {fmt(row['step'])}/{fmt(self.total_steps)} "
+                f"{fmt(row['sps'])} sps | {duration(row['seconds'])} eta {duration(self.eta(row))}"
+                f" | {episode or 'no episode finished yet'} | pg {fmt(row['policy'])} "
+                f"v {fmt(row['value'])} ent {fmt(row['entropy'])} kl {fmt(row['approx_kl'])} "
+                f"clip {fmt(row['clip_frac'])} ev {fmt(row['explained_variance'])} "
+                f"| env/inference/learn {times}")
+
+    def panel(self, row):
+        from rich.panel import Panel
+        from rich.table import Table
+        grid = Table.grid(padding=(0, 3))
+        for _ in range(3):
+            grid.add_column(justify="left")
+        progress = row["step"] / self.total_steps if self.total_steps else 0
+        run = [("steps", f"{fmt(row['step'])} ({progress:.0%})"), ("SPS", fmt(row["sps"])),
+               ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
+        episode = [(k, fmt(v)) for k, v in self.last_episode.items()] or [("episodes", "none yet")]
+        losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS]
+        total = max(row["seconds"], 1e-9)
+        times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")
+                 for k in TIME_KEYS]
+        columns = [run + times, episode, losses]
+
+        def block(pairs):
+            table = Table.grid(padding=(0, 1))
+            table.add_column(style="bold cyan")
+            table.add_column(justify="right")
+            for name, value in pairs:
+                table.add_row(name, value)
+            return table
+        grid.add_row(*(block(c) for c in columns))
+        return Panel(grid, title=self.title, subtitle="Ctrl-C saves a checkpoint and stops")
+
+    def close(self, row=None):
+        if row is not None and (self.live is not None or self.last_row is not row):
+            self.update(row, force=True)
+        if self.live is not None:
+            self.live.stop()
+            self.live = None

@@ -1,0 +1,80 @@
+"""`ocean eval`: run a checkpoint's policy for N episodes and summarise them in one line."""
+import statistics
+import sys
+
+import numpy as np
+import torch
+
+from ocean import _core
+from ocean.train import config as train_config
+from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore
+from ocean.train.policy import sample_actions
+from ocean.train.trainer import build
+
+
+def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cpu",
+             env_name=None, out=sys.stdout):
+    """Returns {'episodes', 'returns' (one per episode, in finishing order), and the means
+    of the game's log keys}. Stops at the step where the episode count reaches `episodes`
+    (episodes that finish together all count, so a few more may be reported)."""
+    payload = load_checkpoint(path, map_location=device)
+    name = payload["env"]
+    if env_name is not None and env_name != name:
+        raise CheckpointError(f"{path} was trained on {name!r}, not {env_name!r}")
+    try:
+        config = train_config.build(name, [payload["config"]], where=str(path))
+    except train_config.ConfigError as error:
+        raise CheckpointError(f"{path}: its saved config does not fit this version of "
+                              f"{name}: {error}") from None
+    config.train.num_envs = num_envs or min(episodes, 64)
+    config.train.seed = seed
+    config.device = device
+    env, policy, _ = build(name, config)
+    restore(payload, policy, env_name=name, path=path)
+    policy.eval()
+
+    obs, _ = env.reset()
+    obs = torch.from_numpy(obs)
+    state = policy.initial_state(env.num_agents, torch.device(device))
+    starts = torch.ones(env.num_agents, device=device)
+    running = np.zeros(env.num_agents)
+    returns, sums, count = [], {}, 0
+    torch.manual_seed(seed)
+    while count < episodes:
+        with torch.no_grad():
+            logits, _, state = policy(obs.to(device), state, starts)
+            actions = logits.argmax(-1) if greedy else sample_actions(logits)[0]
+        _, rewards, terminals, truncations, info = env.step(actions.cpu())
+        running += rewards
+        done = terminals | truncations
+        returns.extend(running[done].tolist())
+        running[done] = 0
+        starts = torch.from_numpy(done.astype(np.float32)).to(device)
+        if info:
+            n = info.pop("episodes")
+            for key, mean in info.items():
+                sums[key] = sums.get(key, 0.0) + mean * n
+            count += n
+    env.close()
+    result = {"env": name, "episodes": count, "returns": returns,
+              **{key: total / count for key, total in sums.items()}}
+    return result
+
+
+def summary(result):
+    """One line: the game's score (or return) mean, return mean ± std, and its rates."""
+    returns = result["returns"]
+    spread = statistics.stdev(returns) if len(returns) > 1 else 0.0
+    keys = _core.games()[result["env"]]["log_keys"]
+    main = "score" if "score" in keys else "episode_return"
+    parts = [f"mean {main.replace('episode_', '')} {result[main]:.2f}"
+             + (f" ± {spread:.2f}" if main == "episode_return" else "")
+             + f" over {result['episodes']} episodes"]
+    if main != "episode_return":
+        parts.append(f"return {statistics.fmean(returns):.2f} ± {spread:.2f}")
+    for key in keys:
+        if key in ("win", "success"):
+            parts.append(f"{key} rate {result[key]:.1%}")
+        elif key not in (main, "episode_return"):
+            parts.append(f"{key.replace('_', ' ')} {result[key]:.4g}")
+    return f"{result['env']}: " + " | ".join(parts)

@@ -1,0 +1,175 @@
+"""`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
+then repeat rollout -> update until total_steps, recording each update and checkpointing
+every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
+import dataclasses
+import datetime
+import importlib
+import math
+import pathlib
+import signal
+import sys
+import threading
+import time
+
+import torch
+
+import ocean
+from ocean import _core
+from ocean.train import config as train_config
+from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
+from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
+from ocean.train.policy import make_policy
+from ocean.train.rollout import Collector, Rollout
+from ocean.train.update import ppo_update
+
+
+def curve_key(log_keys):
+    return "score" if "score" in log_keys else "episode_return"
+
+
+def new_run_dir(runs_dir, name):
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = pathlib.Path(runs_dir) / f"{name}-{stamp}"
+    path, n = base, 1
+    while True:
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            n += 1
+            path = base.with_name(f"{base.name}-{n}")
+
+
+def env_seed(seed, global_step):
+    """Resumed runs restart their envs from fresh episodes, seeded by the step count."""
+    return (seed + global_step) % 2**64
+
+
+def build(name, config, global_step=0):
+    """(env, policy, optimizer) for a resolved config (policy on config.device)."""
+    env = ocean.make(name, num_envs=config.train.num_envs,
+                     seed=env_seed(config.train.seed, global_step),
+                     **dataclasses.asdict(config.env))
+    module = importlib.import_module(f"ocean.{name}")
+    policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
+                         config.policy, module, env.config).to(config.device)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=config.train.learning_rate, eps=1e-5)
+    return env, policy, optimizer
+
+
+class StopFlag:
+    """Set by the first Ctrl-C (the loop then saves and stops at the end of the update);
+    a second Ctrl-C interrupts at once."""
+
+    def __init__(self):
+        self.stop, self.previous = False, None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self.handle)
+        return self
+
+    def handle(self, signum, frame):
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def train(name, config, out=sys.stdout, live=None, max_updates=None):
+    """Train; returns the run folder. max_updates stops early (tests)."""
+    train = config.train
+    if train.threads:
+        torch.set_num_threads(train.threads)
+    device = torch.device(config.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
+    torch.manual_seed(train.seed)
+    payload = load_checkpoint(config.resume, map_location=device) if config.resume else None
+    global_step = payload["global_step"] if payload else 0
+    update = payload["update"] if payload else 0
+    env, policy, optimizer = build(name, config, global_step)
+    if payload:
+        restore(payload, policy, optimizer, env_name=name, path=config.resume)
+
+    run_dir = new_run_dir(config.runs_dir, name)
+    resolved = train_config.to_dict(config)
+    train_config.save(config, run_dir / "config.json", {"env_name": name})
+    log_keys = _core.games()[name]["log_keys"]
+    metrics = MetricsLog(run_dir / "metrics.csv", log_keys)
+    dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
+                          live=live if config.dashboard else False,
+                          log_interval=train.log_interval, out=out)
+    writer = None
+    if config.tensorboard:
+        from torch.utils.tensorboard import SummaryWriter
+        writer = SummaryWriter(str(run_dir))
+
+    rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
+                               torch.from_numpy(env.observations).dtype, device)
+    collector = Collector(env, policy, device)
+    batch = train.horizon * env.num_agents
+    start, start_step, learn_seconds = time.perf_counter(), global_step, 0.0
+    next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
+    row, stopped = None, False
+
+    def checkpoint(tag=None):
+        names = ["model.pt"] + ([f"model_{global_step:012d}.pt"] if tag else [])
+        for file in names:
+            save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update)
+
+    try:
+        with StopFlag() as flag:
+            while global_step < train.total_steps and not flag.stop:
+                if max_updates is not None and update - (payload or {}).get("update", 0) >= max_updates:
+                    break
+                if train.anneal_lr:
+                    fraction = 1.0 - global_step / train.total_steps
+                    for group in optimizer.param_groups:
+                        group["lr"] = fraction * train.learning_rate
+                collector.collect(rollout)
+                global_step += batch
+                update += 1
+                began = time.perf_counter()
+                stats = ppo_update(policy, optimizer, rollout, train)
+                learn_seconds += time.perf_counter() - began
+
+                seconds = time.perf_counter() - start
+                episode = collector.take_episode_stats()
+                row = {"step": global_step, "seconds": seconds,
+                       "sps": (global_step - start_step) / seconds,
+                       "episodes": episode.get("episodes", 0),
+                       **{k: episode.get(k) for k in log_keys},
+                       "learning_rate": optimizer.param_groups[0]["lr"], **stats,
+                       "env_seconds": collector.env_seconds,
+                       "inference_seconds": collector.inference_seconds,
+                       "learn_seconds": learn_seconds}
+                metrics.add(row)
+                dashboard.update(row)
+                if writer is not None:
+                    for key, value in row.items():
+                        if isinstance(value, (int, float)) and value is not None \
+                                and math.isfinite(value):
+                            writer.add_scalar(key, value, global_step)
+                if global_step >= next_checkpoint:
+                    checkpoint(tag=True)
+                    next_checkpoint = (global_step // train.checkpoint_interval + 1) \
+                        * train.checkpoint_interval
+            stopped = flag.stop
+    finally:
+        checkpoint(tag=True)
+        dashboard.close(row)
+        metrics.close()
+        if writer is not None:
+            writer.close()
+        plot_curve(metrics.rows, curve_key(log_keys), run_dir / "curve.png",
+                   f"{name}: PPO, {env.num_agents} agents")
+        env.close()
+    if stopped:
+        print(f"stopped by Ctrl-C at step {global_step:,}; checkpoint {run_dir / 'model.pt'}",
+              file=out)
+    print(f"run folder: {run_dir}", file=out)
+    return run_dir

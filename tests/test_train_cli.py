@@ -1,0 +1,72 @@
+"""`ocean train` / `ocean eval` command lines: overrides apply, and every bad key or value
+is an error that names it."""
+import pytest
+
+from ocean.cli import main
+from ocean.config import ConfigError
+from ocean.train import config as train_config
+
+
+def fails(argv, capsys):
+    """Run the command, expect it to exit with an error; returns everything it printed."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code != 0
+    captured = capsys.readouterr()
+    return " ".join(f"{captured.out} {captured.err} {exit_info.value.code}".split())
+
+
+def test_overrides_apply_over_game_defaults():
+    config = train_config.parse("pong", ["--train.learning-rate", "5e-4", "--env.frameskip", "2",
+                                         "--train.total-steps", "50_000_000", "--policy.lstm",
+                                         "--train.num-envs", "16"])
+    assert config.train.learning_rate == 5e-4 and config.env.frameskip == 2
+    assert config.train.total_steps == 50_000_000 and config.policy.lstm
+    defaults = train_config.game_defaults("pong")
+    assert config.train.horizon == defaults["train"]["horizon"]  # from ocean/pong/train.toml
+
+
+def test_unknown_key_is_named_with_a_suggestion(capsys):
+    text = fails(["train", "pong", "--train.lerning-rate", "1e-3"], capsys)
+    assert "--train.lerning-rate" in text and "--train.learning-rate" in text
+
+
+def test_value_of_wrong_type_names_the_key(capsys):
+    text = fails(["train", "pong", "--train.learning-rate", "fast"], capsys)
+    assert "--train.learning-rate" in text and "fast" in text
+
+
+@pytest.mark.parametrize("flag, value, named", [
+    ("--train.gamma", "1.5", "train.gamma"),
+    ("--train.num-envs", "0", "train.num_envs"),
+    ("--policy.encoder", "transformer", "policy.encoder"),
+    ("--env.frameskip", "99", "frameskip"),
+    ("--train.num-minibatches", "3", "train.num_minibatches"),
+    ("--device", "tpu", "device"),
+])
+def test_out_of_range_values_name_the_key(capsys, flag, value, named):
+    text = fails(["train", "pong", flag, value], capsys)
+    assert named in text and value in text
+
+
+def test_unknown_env_is_an_error(capsys):
+    assert "nosuch" in fails(["train", "nosuch"], capsys)
+
+
+def test_defaults_file_with_an_unknown_key_names_file_and_key():
+    with pytest.raises(ConfigError, match=r"pong/train.toml: \[train\] has no key 'lr'"):
+        train_config.build("pong", [{"train": {"lr": 1}}], where="ocean/pong/train.toml")
+    with pytest.raises(ConfigError, match="unknown section"):
+        train_config.build("pong", [{"trian": {"lr": 1}}])
+
+
+def test_resume_and_eval_of_a_missing_checkpoint_say_so(capsys, tmp_path):
+    missing = str(tmp_path / "nope.pt")
+    assert "does not exist" in fails(["train", "pong", "--resume", missing], capsys)
+    assert "does not exist" in fails(["eval", "pong", "--checkpoint", missing], capsys)
+
+
+def test_corrupt_checkpoint_from_the_command_line(capsys, tmp_path):
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"not a checkpoint")
+    assert "truncated, corrupt" in fails(["eval", "--checkpoint", str(path)], capsys)

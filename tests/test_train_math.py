@@ -1,0 +1,88 @@
+"""GAE and the PPO loss against values worked out by hand (numbers in the comments)."""
+import math
+
+import pytest
+
+import torch  # noqa: E402  (the [train] extra)
+
+from ocean.train.gae import compute_gae  # noqa: E402
+from ocean.train.loss import ppo_loss  # noqa: E402
+
+
+def columns(*cols):
+    """(T, N) tensor from N per-agent columns."""
+    return torch.tensor(list(zip(*cols)), dtype=torch.float32)
+
+
+def test_gae_terminal_stops_and_truncation_bootstraps_from_own_value():
+    gamma, lam = 0.9, 0.8                                   # gamma * lam = 0.72
+    rewards = columns([1, 2, 0, 1], [0, 1, 1, 0])
+    values = columns([0.5, 1.0, 0.2, 0.4], [1, 2, 3, 4])
+    terminals = columns([0, 1, 0, 0], [0, 0, 0, 0])        # agent 0 dies at t=1
+    truncations = columns([0, 0, 0, 0], [0, 0, 1, 0])      # agent 1 times out at t=2
+    next_value = torch.tensor([0.6, 5.0])
+    advantages, returns = compute_gae(rewards, values, terminals, truncations, next_value,
+                                      gamma, lam)
+    # agent 0: t3: 1 + .9*.6 - .4 = 1.14      t2: 0 + .9*.4 - .2 + .72*1.14 = .9808
+    #          t1 (terminal): 2 - 1 = 1.0     t0: 1 + .9*1 - .5 + .72*1.0 = 2.12
+    # agent 1: t3: 0 + .9*5 - 4 = .5
+    #          t2 (truncated, bootstrap V(s2) = 3, chain cut): 1 + .9*3 - 3 = .7
+    #          t1: 1 + .9*3 - 2 + .72*.7 = 2.204    t0: 0 + .9*2 - 1 + .72*2.204 = 2.38688
+    expected = columns([2.12, 1.0, 0.9808, 1.14], [2.38688, 2.204, 0.7, 0.5])
+    assert torch.allclose(advantages, expected, atol=1e-5)
+    assert torch.allclose(returns, expected + values, atol=1e-5)
+
+
+def test_gae_without_episode_ends_is_discounted_td_sum():
+    # lam = 1: advantage = discounted rewards + gamma^k * bootstrap - V(s_t)
+    rewards = columns([1, 1, 1])
+    values = columns([0, 0, 0])
+    zeros = columns([0, 0, 0])
+    advantages, _ = compute_gae(rewards, values, zeros, zeros, torch.tensor([10.0]), 0.5, 1.0)
+    # t0: 1 + .5 + .25 + .125*10 = 3.0; t1: 1 + .5 + .25*10 = 4.0; t2: 1 + .5*10 = 6.0
+    assert torch.allclose(advantages, columns([3.0, 4.0, 6.0]))
+
+
+# Three samples: ratios 1.25 (clipped, A > 0), 0.5 (clipped, A < 0), 1.1 (inside the clip).
+NEW_LOGP = torch.log(torch.tensor([0.5, 0.2, 0.44]))
+OLD_LOGP = torch.log(torch.tensor([0.4, 0.4, 0.4]))
+ADVANTAGES = torch.tensor([1.0, -2.0, 0.5])
+NEW_V, OLD_V, RETURNS = torch.tensor([1.0, 3.0, 2.0]), torch.tensor([0.5, 2.9, 2.0]), \
+    torch.tensor([2.0, 2.0, 2.0])
+ENTROPY = torch.tensor([1.0, 0.5, 0.75])
+
+
+def loss(**kw):
+    args = dict(clip_coef=0.2, vf_coef=0.5, ent_coef=0.01, clip_vloss=True, norm_adv=False)
+    args.update(kw)
+    return ppo_loss(NEW_LOGP, ENTROPY, NEW_V, OLD_LOGP, OLD_V, ADVANTAGES, RETURNS, **args)
+
+
+def test_clipped_policy_loss_value_loss_entropy_and_total():
+    terms = loss()
+    # policy: max(-A r, -A clip(r)) = max(-1.25, -1.2), max(1.0, 1.6), max(-.55, -.55)
+    assert terms.policy.item() == pytest.approx((-1.2 + 1.6 - 0.55) / 3, abs=1e-6)
+    # value clipped: V_old + clip(V - V_old, +-.2) = .7, 3.0, 2.0 -> squared errors
+    # max(1, 1.69), max(1, 1), max(0, 0) -> 0.5 * mean
+    assert terms.value.item() == pytest.approx(0.5 * (1.69 + 1 + 0) / 3, abs=1e-6)
+    assert terms.entropy.item() == pytest.approx(0.75)
+    assert terms.loss.item() == pytest.approx(-0.05 - 0.01 * 0.75 + 0.5 * 0.5 * 2.69 / 3,
+                                              abs=1e-6)
+
+
+def test_unclipped_value_loss():
+    assert loss(clip_vloss=False).value.item() == pytest.approx(0.5 * 2 / 3, abs=1e-6)
+
+
+def test_kl_estimate_and_clip_fraction():
+    terms = loss()
+    kl = sum((r - 1) - math.log(r) for r in (1.25, 0.5, 1.1)) / 3   # = 0.0748978
+    assert terms.approx_kl.item() == pytest.approx(kl, abs=1e-6)
+    assert terms.clip_frac.item() == pytest.approx(2 / 3)
+
+
+def test_advantages_normalised_per_minibatch():
+    # A = [1, -2, .5]: mean -1/6, sample std 1.607275 -> [.72587, -1.14064, .41478]
+    # policy: max(-.90734, -.87104), max(.57032, .91251), -.45626 (inside the clip)
+    terms = loss(norm_adv=True)
+    assert terms.policy.item() == pytest.approx((-0.87104 + 0.91251 - 0.45626) / 3, abs=1e-4)

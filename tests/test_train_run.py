@@ -1,0 +1,154 @@
+"""Whole runs on a tiny Pong: the run folder, checkpoints (round trip, resume, corrupt or
+mismatched files), Ctrl-C, and `ocean eval`."""
+import csv
+import io
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from ocean.train import config as train_config
+from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore, save_checkpoint
+from ocean.train.evaluate import evaluate, summary
+from ocean.train.trainer import build, train
+
+torch.set_num_threads(1)  # two cores shared with the rest of the suite
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TINY = {"train": {"num_envs": 8, "horizon": 16, "num_minibatches": 2, "update_epochs": 2,
+                  "total_steps": 100_000, "checkpoint_interval": 256},
+        "policy": {"hidden": 16}, "env": {"max_score": 2}, "dashboard": False}
+
+
+def tiny(tmp_path, **sections):
+    layers = [TINY, {"runs_dir": str(tmp_path)}, *sections.values()]
+    return train_config.validate("pong", train_config.build("pong", layers))
+
+
+def rows(run_dir):
+    with open(run_dir / "metrics.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def params(path):
+    return load_checkpoint(path)["model"]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """4 updates of 128 agent-steps, checkpoints every 256."""
+    tmp = tmp_path_factory.mktemp("runs")
+    return train("pong", tiny(tmp), out=io.StringIO(), max_updates=4)
+
+
+def test_run_folder_has_config_metrics_checkpoints_and_curve(first_run):
+    for name in ("config.json", "metrics.csv", "curve.png", "model.pt",
+                 "model_000000000256.pt", "model_000000000512.pt"):
+        assert (first_run / name).is_file(), name
+    assert [int(r["step"]) for r in rows(first_run)] == [128, 256, 384, 512]
+    assert not list(first_run.glob("*.tmp"))
+    saved = load_checkpoint(first_run / "model.pt")
+    assert saved["global_step"] == 512 and saved["config"]["train"]["num_envs"] == 8
+
+
+def test_checkpoint_round_trip_restores_model_optimizer_and_rng(tmp_path):
+    config = tiny(tmp_path)
+    env, policy, optimizer = build("pong", config)
+    policy(torch.randn(4, 8))[1].sum().backward()
+    optimizer.step()  # so the optimiser has state to save
+    save_checkpoint(tmp_path / "c.pt", policy, optimizer, train_config.to_dict(config), "pong",
+                    1234, 7)
+    expected_draw = torch.rand(3)
+    env2, policy2, optimizer2 = build("pong", tiny(tmp_path, policy={"policy": {}}))
+    payload = load_checkpoint(tmp_path / "c.pt")
+    restore(payload, policy2, optimizer2, env_name="pong")
+    for (name, a), b in zip(policy.state_dict().items(), policy2.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert str(optimizer.state_dict()) == str(optimizer2.state_dict())
+    assert torch.equal(torch.rand(3), expected_draw)
+    assert (payload["global_step"], payload["update"]) == (1234, 7)
+    env.close(), env2.close()
+
+
+def test_resume_continues_step_count_and_schedule_deterministically(first_run, tmp_path):
+    """Resuming the mid-run checkpoint twice gives identical runs, which pick up the
+    step count and the learning-rate schedule where the uninterrupted run had them."""
+    resumed = []
+    for _ in range(2):
+        config = tiny(tmp_path, resume={"resume": str(first_run / "model_000000000256.pt")})
+        resumed.append(train("pong", config, out=io.StringIO(), max_updates=2))
+    first, second = (rows(r) for r in resumed)
+    assert first == [{**a, **{k: b[k] for k in a if k.endswith("seconds") or k == "sps"}}
+                     for a, b in zip(second, first)]  # identical but for timings
+    original = rows(first_run)[2:]
+    assert [r["step"] for r in first] == [r["step"] for r in original] == ["384", "512"]
+    assert [r["learning_rate"] for r in first] == [r["learning_rate"] for r in original]
+    a, b = params(resumed[0] / "model.pt"), params(resumed[1] / "model.pt")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    start = params(first_run / "model_000000000256.pt")
+    assert not all(torch.equal(a[k], start[k]) for k in a)  # it did train
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_corrupt_checkpoint_is_a_clear_error(first_run, tmp_path, damage):
+    data = (first_run / "model.pt").read_bytes()
+    broken = {"truncate": data[:len(data) // 2], "garbage": os.urandom(4096), "empty": b""}
+    path = tmp_path / "broken.pt"
+    path.write_bytes(broken[damage])
+    with pytest.raises(CheckpointError, match="truncated, corrupt or not an Ocean checkpoint"):
+        load_checkpoint(path)
+
+
+class Payload:
+    """Not a tensor or plain container: weights_only loading must refuse to build it."""
+
+
+def test_checkpoint_with_code_is_refused(tmp_path):
+    torch.save({"format": "ocean-ppo/1", "model": Payload()}, tmp_path / "evil.pt")
+    with pytest.raises(CheckpointError, match="not an Ocean checkpoint"):
+        load_checkpoint(tmp_path / "evil.pt")
+
+
+def test_mismatched_checkpoint_names_what_differs(first_run, tmp_path):
+    payload = load_checkpoint(first_run / "model.pt")
+    env, policy, optimizer = build("pong", tiny(tmp_path, wider={"policy": {"hidden": 32}}))
+    with pytest.raises(CheckpointError, match="does not fit this policy"):
+        restore(payload, policy, optimizer, env_name="pong")
+    with pytest.raises(CheckpointError, match="trained on 'pong', not 'snake'"):
+        restore(payload, policy, optimizer, env_name="snake")
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "missing.pt")
+    env.close()
+
+
+def test_eval_summarises_episodes(first_run):
+    result = evaluate(first_run / "model.pt", episodes=6, num_envs=3)
+    assert result["episodes"] >= 6 and len(result["returns"]) == result["episodes"]
+    assert -2 <= result["score"] <= 2  # max_score 2, saved in the checkpoint's config
+    line = summary(result)
+    assert line.startswith("pong: mean score ") and f"over {result['episodes']} episodes" in line
+    assert "win rate" in line
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
+    command = [sys.executable, "-m", "ocean", "train", "pong", "--runs-dir", str(tmp_path),
+               "--train.num-envs", "8", "--train.horizon", "16", "--train.threads", "1",
+               "--policy.hidden", "16", "--no-dashboard", "--train.checkpoint-interval",
+               "1000000000"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("*/metrics.csv")) or len(rows(next(tmp_path.glob("*")))) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    run_dir = next(tmp_path.glob("pong-*"))
+    saved = load_checkpoint(run_dir / "model.pt")
+    assert "stopped by Ctrl-C" in output and saved["global_step"] >= 256
+    assert saved["global_step"] == int(rows(run_dir)[-1]["step"])
