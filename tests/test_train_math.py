@@ -86,3 +86,39 @@ def test_advantages_normalised_per_minibatch():
     # policy: max(-.90734, -.87104), max(.57032, .91251), -.45626 (inside the clip)
     terms = loss(norm_adv=True)
     assert terms.policy.item() == pytest.approx((-0.87104 + 0.91251 - 0.45626) / 3, abs=1e-4)
+
+
+def test_one_update_on_a_fixed_batch_decreases_the_loss():
+    from ocean.train import config as train_config
+    from ocean.train.gae import compute_gae
+    from ocean.train.policy import logprob_and_entropy
+    from ocean.train.rollout import Collector, Rollout
+    from ocean.train.trainer import build
+    from ocean.train.update import ppo_update
+
+    torch.manual_seed(0)
+    config = train_config.build("pong", [{"train": {"num_envs": 16, "horizon": 32,
+                                                    "num_minibatches": 1, "update_epochs": 1,
+                                                    "learning_rate": 1e-3},
+                                          "env": {"max_score": 1}}])
+    env, policy, optimizer = build("pong", config)
+    rollout = Collector(env, policy, "cpu").collect(
+        Rollout.allocate(32, env.num_agents, (8,), torch.float32, "cpu"))
+    train = config.train
+    advantages, returns = compute_gae(rollout.rewards, rollout.values, rollout.terminals,
+                                      rollout.truncations, rollout.next_value, train.gamma,
+                                      train.gae_lambda)
+
+    def batch_loss():
+        with torch.no_grad():
+            logits, value, _ = policy(rollout.obs.view(-1, 8))
+            logprob, entropy = logprob_and_entropy(logits, rollout.actions.view(-1))
+            return ppo_loss(logprob, entropy, value, rollout.logprobs.view(-1),
+                            rollout.values.view(-1), advantages.view(-1), returns.view(-1),
+                            train.clip_coef, train.vf_coef, train.ent_coef).loss.item()
+
+    before = batch_loss()
+    stats = ppo_update(policy, optimizer, rollout, train)
+    assert stats["loss"] == pytest.approx(before, abs=1e-5)  # the update saw the same loss
+    assert batch_loss() < before - 1e-4
+    env.close()
