@@ -103,14 +103,24 @@ def test_corrupt_checkpoint_is_a_clear_error(first_run, tmp_path, damage):
         load_checkpoint(path)
 
 
-class Payload:
-    """Not a tensor or plain container: weights_only loading must refuse to build it."""
+class TouchOnLoad:
+    """Unpickling this calls Path.touch(marker): code a checkpoint must never run."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.marker,))
 
 
-def test_checkpoint_with_code_is_refused(tmp_path):
-    torch.save({"format": "ocean-ppo/1", "model": Payload()}, tmp_path / "evil.pt")
-    with pytest.raises(CheckpointError, match="not an Ocean checkpoint"):
+def test_checkpoint_with_code_is_refused_without_running_it(first_run, tmp_path):
+    payload = load_checkpoint(first_run / "model.pt")
+    marker = tmp_path / "code-ran"
+    payload["config"] = TouchOnLoad(marker)  # a complete checkpoint but for this
+    torch.save(payload, tmp_path / "evil.pt")
+    with pytest.raises(CheckpointError, match="truncated, corrupt or not an Ocean checkpoint"):
         load_checkpoint(tmp_path / "evil.pt")
+    assert not marker.exists()
 
 
 def test_mismatched_checkpoint_names_what_differs(first_run, tmp_path):
