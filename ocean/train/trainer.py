@@ -87,6 +87,12 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     device = torch.device(config.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
+    if config.tensorboard:
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
+                                           "pip install tensorboard") from None
     torch.manual_seed(train.seed)
     payload = load_checkpoint(config.resume, map_location=device) if config.resume else None
     global_step = payload["global_step"] if payload else 0
@@ -103,10 +109,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
                           live=live if config.dashboard else False,
                           log_interval=train.log_interval, out=out)
-    writer = None
-    if config.tensorboard:
-        from torch.utils.tensorboard import SummaryWriter
-        writer = SummaryWriter(str(run_dir))
+    writer = SummaryWriter(str(run_dir)) if config.tensorboard else None
 
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
