@@ -7,6 +7,7 @@ import time
 
 LOSS_KEYS = ("policy", "value", "entropy", "approx_kl", "clip_frac", "explained_variance")
 TIME_KEYS = ("env", "inference", "learn")
+EPISODE_WINDOW = 100  # the dashboard shows means over at least this many recent episodes
 
 
 def fmt(value, digits=3):
@@ -78,7 +79,7 @@ class Dashboard:
         self.title, self.total_steps = title, total_steps
         self.episode_keys, self.out, self.log_interval = list(episode_keys), out, log_interval
         self.live_mode = out.isatty() if live is None else live
-        self.last_episode = {}
+        self.last_episode, self.recent = {}, []  # means over the last EPISODE_WINDOW episodes
         self.last_line = -math.inf
         self.live, self.last_row = None, None
         if self.live_mode:
@@ -89,7 +90,13 @@ class Dashboard:
 
     def update(self, row, force=False):
         if row.get("episodes"):
-            self.last_episode = {k: row[k] for k in self.episode_keys}
+            self.recent.append((row["episodes"], {k: row[k] for k in self.episode_keys}))
+            while sum(n for n, _ in self.recent[1:]) >= EPISODE_WINDOW:
+                self.recent.pop(0)
+            total = sum(n for n, _ in self.recent)
+            self.last_episode = {k: sum(n * means[k] for n, means in self.recent) / total
+                                 for k in self.episode_keys}
+            self.last_episode["episodes"] = total
         if self.live is not None:
             self.live.update(self.panel(row))
         elif force or time.monotonic() - self.last_line >= self.log_interval:
@@ -101,7 +108,8 @@ class Dashboard:
         return max(0, self.total_steps - row["step"]) / row["sps"] if row["sps"] else None
 
     def line(self, row):
-        episode = " ".join(f"{k} {fmt(v)}" for k, v in self.last_episode.items())
+        episode = " ".join(f"{k} {fmt(v)}" for k, v in self.last_episode.items()
+                           if k != "episodes")
         times = "/".join(f"{row[f'{k}_seconds'] / max(row['seconds'], 1e-9):.0%}"
                          for k in TIME_KEYS)
         return (f"step {fmt(row['step'])}/{fmt(self.total_steps)} "
@@ -120,7 +128,8 @@ class Dashboard:
         progress = row["step"] / self.total_steps if self.total_steps else 0
         run = [("steps", f"{fmt(row['step'])} ({progress:.0%})"), ("SPS", fmt(row["sps"])),
                ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
-        episode = [(k, fmt(v)) for k, v in self.last_episode.items()] or [("episodes", "none yet")]
+        episode = [(k.replace("_", " "), fmt(v)) for k, v in self.last_episode.items()] \
+            or [("episodes", "none yet")]
         losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS]
         total = max(row["seconds"], 1e-9)
         times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")

@@ -1,0 +1,35 @@
+"""The dashboard: plain lines off a terminal, a rich panel on one, means over the last
+100 or more episodes."""
+import io
+
+from ocean.train.dashboard import Dashboard
+
+ROW = {"step": 2_000_000, "seconds": 20.0, "sps": 100_000.0, "policy": 0.01, "value": 0.2,
+       "entropy": 1.05, "approx_kl": 0.003, "clip_frac": 0.1, "explained_variance": 0.5,
+       "env_seconds": 1.0, "inference_seconds": 4.0, "learn_seconds": 15.0}
+
+
+def updates(dashboard, *batches):
+    for episodes, score in batches:
+        dashboard.update({**ROW, "episodes": episodes, "score": score}, force=True)
+
+
+def test_plain_lines_show_progress_episode_means_losses_and_time_split():
+    out = io.StringIO()
+    dashboard = Dashboard("pong", 10_000_000, ["score"], live=False, out=out)
+    updates(dashboard, (60, 1.0), (60, 3.0), (50, 5.0))
+    last = out.getvalue().splitlines()[-1]
+    # the first batch drops out once the others hold 110 >= 100 episodes: (60*3 + 50*5) / 110
+    assert "score 3.91" in last and "100,000 sps" in last and "eta 0:01:20" in last
+    assert "ent 1.05" in last and "env/inference/learn 5%/20%/75%" in last
+
+
+def test_live_panel_on_a_terminal():
+    out = io.StringIO()
+    dashboard = Dashboard("ocean train pong", 10_000_000, ["score"], live=True, out=out)
+    updates(dashboard, (10, -20.0))
+    dashboard.close()
+    text = out.getvalue()
+    for words in ("ocean train pong", "2,000,000 (20%)", "explained variance", "learn",
+                  "-20", "Ctrl-C saves"):
+        assert words in text, words
