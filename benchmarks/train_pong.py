@@ -1,6 +1,8 @@
 """Pong learning benchmark: `ocean train pong` with its default config, one run per seed.
 
-    python benchmarks/train_pong.py [--seeds 0 1 2] [--threads 2] [--out bench-runs]
+    python benchmarks/train_pong.py [--seeds 0 1 2] [--threads 1] [--out bench-runs] [FLAGS]
+
+FLAGS are `ocean train pong` overrides (e.g. --policy.hidden 32) applied to every seed.
 
 Prints the machine, versions and config, then one row per seed: training agent-steps/s,
 wall-clock seconds, the first time the mean score (over the last ~100 finished episodes)
@@ -44,8 +46,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--out", default="bench-runs")
-    parser.add_argument("overrides", nargs="*", help="extra flags, e.g. --train.total-steps 1e6")
-    args = parser.parse_args(argv)
+    args, overrides = parser.parse_known_args(argv)
+    args.overrides = overrides  # flags for `ocean train pong`, e.g. --policy.hidden 32
 
     base = train_config.parse("pong", args.overrides)
     print(machine_line())

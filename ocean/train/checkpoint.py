@@ -65,6 +65,7 @@ def restore(payload, policy, optimizer=None, env_name=None, path="checkpoint"):
             f"than it was trained with?): {str(error).splitlines()[0]}") from None
     if optimizer is not None:
         optimizer.load_state_dict(payload["optimizer"])
-        torch.set_rng_state(payload["torch_rng"])
+        # map_location may have moved these onto the GPU; RNG states live on the CPU
+        torch.set_rng_state(payload["torch_rng"].cpu())
         if payload.get("cuda_rng") and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(payload["cuda_rng"])
+            torch.cuda.set_rng_state_all([state.cpu() for state in payload["cuda_rng"]])
