@@ -67,7 +67,8 @@ def main(argv=None):
         curve = rolling_scores(rows)
         reached = next(((step, sec) for step, sec, score in curve if score >= BAR), None)
         results.append({"seed": seed, "curve": curve, "sps": float(rows[-1]["sps"]),
-                        "wall": wall, "cpu": cpu, "steps": int(rows[-1]["step"]), "reached": reached,
+                        "wall": wall, "cpu": cpu, "steps": int(rows[-1]["step"]),
+                        "reached": reached,
                         "final": curve[-1][2] if curve else float("nan"), "run": run_dir})
 
     print(f"{'seed':>4} {'steps':>12} {'train SPS':>10} {'wall s':>7} {'CPU s':>7} "

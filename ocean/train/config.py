@@ -164,7 +164,8 @@ def parse(name, overrides=(), base=None):
     """Apply command-line overrides (tyro; exits with a message naming the flag on an
     unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
     import tyro
-    base = base if base is not None else build(name, [game_defaults(name)], str(defaults_path(name)))
+    if base is None:
+        base = build(name, [game_defaults(name)], str(defaults_path(name)))
     config = tyro.cli(type(base), args=list(overrides), default=base, prog=f"ocean train {name}",
                       description=f"Train PPO on {name}. Defaults: {defaults_path(name)}.")
     validate(name, config)

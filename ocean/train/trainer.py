@@ -57,6 +57,17 @@ def build(name, config, global_step=0):
     return env, policy, optimizer
 
 
+def episode_columns(stats, log_keys):
+    """The episode part of a metrics row: count and means (None when none finished)."""
+    return {"episodes": stats.get("episodes", 0), **{k: stats.get(k) for k in log_keys}}
+
+
+def write_scalars(writer, row):
+    for key, value in row.items():
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            writer.add_scalar(key, value, row["step"])
+
+
 class StopFlag:
     """Set by the first Ctrl-C (the loop then saves and stops at the end of the update);
     a second Ctrl-C interrupts at once."""
@@ -119,15 +130,17 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
     row, stopped = None, False
 
-    def checkpoint(tag=None):
-        names = ["model.pt"] + ([f"model_{global_step:012d}.pt"] if tag else [])
-        for file in names:
+    def checkpoint():
+        for file in ("model.pt", f"model_{global_step:012d}.pt"):
             save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update)
+        plot_curve(metrics.rows, curve_key(log_keys), run_dir / "curve.png",
+                   f"{name}: PPO, {env.num_agents} agents")
 
+    first_update = update
     try:
         with StopFlag() as flag:
             while global_step < train.total_steps and not flag.stop:
-                if max_updates is not None and update - (payload or {}).get("update", 0) >= max_updates:
+                if max_updates is not None and update - first_update >= max_updates:
                     break
                 if train.anneal_lr:
                     fraction = 1.0 - global_step / train.total_steps
@@ -141,11 +154,9 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 learn_seconds += time.perf_counter() - began
 
                 seconds = time.perf_counter() - start
-                episode = collector.take_episode_stats()
                 row = {"step": global_step, "seconds": seconds,
                        "sps": (global_step - start_step) / seconds,
-                       "episodes": episode.get("episodes", 0),
-                       **{k: episode.get(k) for k in log_keys},
+                       **episode_columns(collector.take_episode_stats(), log_keys),
                        "learning_rate": optimizer.param_groups[0]["lr"], **stats,
                        "env_seconds": collector.env_seconds,
                        "inference_seconds": collector.inference_seconds,
@@ -153,23 +164,18 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 metrics.add(row)
                 dashboard.update(row)
                 if writer is not None:
-                    for key, value in row.items():
-                        if isinstance(value, (int, float)) and value is not None \
-                                and math.isfinite(value):
-                            writer.add_scalar(key, value, global_step)
+                    write_scalars(writer, row)
                 if global_step >= next_checkpoint:
-                    checkpoint(tag=True)
+                    checkpoint()
                     next_checkpoint = (global_step // train.checkpoint_interval + 1) \
                         * train.checkpoint_interval
             stopped = flag.stop
     finally:
-        checkpoint(tag=True)
+        checkpoint()
         dashboard.close(row)
         metrics.close()
         if writer is not None:
             writer.close()
-        plot_curve(metrics.rows, curve_key(log_keys), run_dir / "curve.png",
-                   f"{name}: PPO, {env.num_agents} agents")
         env.close()
     if stopped:
         print(f"stopped by Ctrl-C at step {global_step:,}; checkpoint {run_dir / 'model.pt'}",
