@@ -70,3 +70,13 @@ def test_corrupt_checkpoint_from_the_command_line(capsys, tmp_path):
     path = tmp_path / "model.pt"
     path.write_bytes(b"not a checkpoint")
     assert "truncated, corrupt" in fails(["eval", "--checkpoint", str(path)], capsys)
+
+
+@pytest.mark.parametrize("layer, named", [
+    ({"policy": {"lstm": "yes"}}, "policy.lstm"),
+    ({"train": {"learning_rate": "fast"}}, "train.learning_rate"),
+    ({"env": {"max_score": 0}}, "max_score"),
+])
+def test_bad_values_in_a_defaults_file_name_the_key(layer, named):
+    with pytest.raises(ConfigError, match=named):
+        train_config.validate("pong", train_config.build("pong", [layer]))

@@ -181,9 +181,11 @@ def validate(name, config):
             setattr(values, key, check_value("ocean train", f"{section}.{key}", kind,
                                              getattr(values, key), low, high, DOCS[section]))
     train, policy = config.train, config.policy
-    for key in ("anneal_lr", "clip_vloss", "norm_adv"):
-        if not isinstance(getattr(train, key), bool):
-            raise ConfigError(f"train.{key} must be true or false, got {getattr(train, key)!r}")
+    for section, key in (("train", "anneal_lr"), ("train", "clip_vloss"),
+                         ("train", "norm_adv"), ("policy", "lstm")):
+        value = getattr(getattr(config, section), key)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{section}.{key} must be true or false, got {value!r}")
     if policy.encoder not in ENCODERS:
         raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
                           f"got {policy.encoder!r}")
