@@ -80,3 +80,10 @@ def test_corrupt_checkpoint_from_the_command_line(capsys, tmp_path):
 def test_bad_values_in_a_defaults_file_name_the_key(layer, named):
     with pytest.raises(ConfigError, match=named):
         train_config.validate("pong", train_config.build("pong", [layer]))
+
+
+def test_env_keys_left_unset_take_the_games_derived_defaults():
+    config = train_config.build("maze", [{"env": {"size": 4}}])
+    assert train_config.resolve_env("maze", config)["max_steps"] == 8 * 4 ** 2
+    config = train_config.parse("maze", ["--env.size", "4", "--env.max-steps", "99"])
+    assert train_config.resolve_env("maze", config)["max_steps"] == 99

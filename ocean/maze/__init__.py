@@ -26,6 +26,12 @@ def action_space(config):
     return spaces.Discrete(NUM_ACTIONS)
 
 
+def grid_shape(config):
+    """The window part of an observation (the trainer's grid encoder reads the 2 bytes after
+    it, previous action and the key flag, as extras)."""
+    return config["view"], config["view"]
+
+
 def derived_defaults(config):
     """Defaults that depend on other keys: max_steps scales with the number of cells."""
     return {"max_steps": STEPS_PER_CELL * config["size"] ** 2}

@@ -89,23 +89,33 @@ DOCS = {"train": "PPO", "policy": "network"}
 
 
 def env_config_class(name):
-    """A dataclass of game `name`'s config keys, with the C header's defaults and types."""
-    from typing import Annotated
+    """A dataclass of game `name`'s config keys. None (the default) leaves a key to the
+    game: its C default, or one derived from other keys (Maze's max_steps from size)."""
+    from typing import Annotated, Optional
 
     import tyro
     from ocean import _core
     kinds = {"int": int, "float": float, "bool": bool}
     fields = []
     for key, kind, default, low, high, doc in _core.games()[name]["config"]:
-        shown = (int(low), int(high)) if kind == "int" else (low, high)
-        help_text = f"{doc}, in [{shown[0]}, {shown[1]}]" if kind != "bool" else doc
-        fields.append((key, Annotated[kinds[kind], tyro.conf.arg(help=help_text)],
-                       dataclasses.field(default=kinds[kind](default))))
+        shown = (int(low), int(high), int(default)) if kind != "float" else (low, high, default)
+        help_text = (f"{doc}; in [{shown[0]}, {shown[1]}], " if kind != "bool" else f"{doc}; ") \
+            + f"game default {bool(default) if kind == 'bool' else shown[2]}"
+        fields.append((key, Annotated[Optional[kinds[kind]], tyro.conf.arg(help=help_text)],
+                       dataclasses.field(default=None)))
     return dataclasses.make_dataclass(f"{name.capitalize()}EnvConfig", fields)
+
+
+def env_kwargs(config):
+    """The env keys a run sets (the rest stay the game's defaults), for ocean.make()."""
+    return {k: v for k, v in dataclasses.asdict(config.env).items() if v is not None}
 
 
 def run_config_class(name):
     """The whole run's config for game `name`: env, train, policy, plus run-level options."""
+    from typing import Annotated
+
+    import tyro
     env_cls = env_config_class(name)
     return dataclasses.make_dataclass("RunConfig", [
         ("env", env_cls, dataclasses.field(default_factory=env_cls)),
@@ -116,6 +126,9 @@ def run_config_class(name):
         ("resume", str, dataclasses.field(default="")),
         ("tensorboard", bool, dataclasses.field(default=False)),
         ("dashboard", bool, dataclasses.field(default=True)),
+        ("metric", Annotated[str, tyro.conf.arg(help=(
+            "the episode log the curve and ocean eval lead with (default: score if the game "
+            "logs one, else episode_return)"))], dataclasses.field(default="")),
     ])
 
 
@@ -189,6 +202,11 @@ def validate(name, config):
     if policy.encoder not in ENCODERS:
         raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
                           f"got {policy.encoder!r}")
+    from ocean import _core
+    log_keys = _core.games()[name]["log_keys"]
+    if config.metric and config.metric not in log_keys:
+        raise ConfigError(f"metric must be one of {name}'s episode logs "
+                          f"({', '.join(log_keys)}), got {config.metric!r}")
     if config.device != "cpu" and not config.device.startswith("cuda"):
         raise ConfigError(f"device must be cpu or cuda[:N], got {config.device!r}")
     agents = config.train.num_envs * agents_per_env(name, config)
@@ -199,28 +217,38 @@ def validate(name, config):
     if policy.lstm and agents % train.num_minibatches:
         raise ConfigError(f"with policy.lstm, train.num_minibatches ({train.num_minibatches}) "
                           f"must divide the {agents} agents (minibatches split by env)")
-    from ocean.config import resolve_config
-    from ocean import _core
+    resolve_env(name, config)
+    return config
+
+
+def resolve_env(name, config):
+    """Every env key's value, checked as ocean.make() checks them (it does the same again)."""
     import importlib
-    resolved = resolve_config(name, _core.games()[name]["config"], dataclasses.asdict(config.env))
+
+    from ocean import _core
+    from ocean.config import resolve_config
+    chosen = env_kwargs(config)
+    resolved = resolve_config(name, _core.games()[name]["config"], chosen)
     module = importlib.import_module(f"ocean.{name}")
+    if hasattr(module, "derived_defaults"):
+        derived = module.derived_defaults(resolved)
+        resolved.update({k: v for k, v in derived.items() if k not in chosen})
     if hasattr(module, "validate"):
         module.validate(resolved)
-    return config
+    return resolved
 
 
 def agents_per_env(name, config):
     import importlib
     module = importlib.import_module(f"ocean.{name}")
     count = getattr(module, "agents_per_env", lambda config: 1)
-    return count(dataclasses.asdict(config.env))
+    return count(resolve_env(name, config))
 
 
 def to_dict(config):
     return dataclasses.asdict(config)
 
 
-def save(config, path, extra=None):
-    data = {**to_dict(config), **(extra or {})}
-    pathlib.Path(path).write_text(json.dumps(data, indent=2) + "\n")
+def save(config_dict, path):
+    pathlib.Path(path).write_text(json.dumps(config_dict, indent=2) + "\n")
 

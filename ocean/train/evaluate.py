@@ -9,7 +9,7 @@ from ocean import _core
 from ocean.train import config as train_config
 from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore
 from ocean.train.policy import sample_actions
-from ocean.train.trainer import build
+from ocean.train.trainer import build, curve_key
 
 
 def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cpu",
@@ -57,6 +57,7 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
             count += n
     env.close()
     result = {"env": name, "episodes": count, "returns": returns,
+              "metric": payload["config"].get("metric", ""),
               **{key: total / count for key, total in sums.items()}}
     return result
 
@@ -66,7 +67,7 @@ def summary(result):
     returns = result["returns"]
     spread = statistics.stdev(returns) if len(returns) > 1 else 0.0
     keys = _core.games()[result["env"]]["log_keys"]
-    main = "score" if "score" in keys else "episode_return"
+    main = curve_key(keys, result.get("metric", ""))
     parts = [f"mean {main.replace('episode_', '')} {result[main]:.2f}"
              + (f" ± {spread:.2f}" if main == "episode_return" else "")
              + f" over {result['episodes']} episodes"]

@@ -1,7 +1,6 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
-import dataclasses
 import datetime
 import importlib
 import math
@@ -23,8 +22,9 @@ from ocean.train.rollout import Collector, Rollout
 from ocean.train.update import ppo_update
 
 
-def curve_key(log_keys):
-    return "score" if "score" in log_keys else "episode_return"
+def curve_key(log_keys, metric=""):
+    """The episode log key a run is judged by: the config's metric, else score, else return."""
+    return metric or ("score" if "score" in log_keys else "episode_return")
 
 
 def new_run_dir(runs_dir, name):
@@ -49,7 +49,7 @@ def build(name, config, global_step=0):
     """(env, policy, optimizer) for a resolved config (policy on config.device)."""
     env = ocean.make(name, num_envs=config.train.num_envs,
                      seed=env_seed(config.train.seed, global_step),
-                     **dataclasses.asdict(config.env))
+                     **train_config.env_kwargs(config))
     module = importlib.import_module(f"ocean.{name}")
     policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
                          config.policy, module, env.config).to(config.device)
@@ -114,7 +114,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
-    train_config.save(config, run_dir / "config.json", {"env_name": name})
+    resolved["env"] = dict(env.config)  # every key's value, defaults included
+    train_config.save(resolved, run_dir / "config.json")
     log_keys = _core.games()[name]["log_keys"]
     metrics = MetricsLog(run_dir / "metrics.csv", log_keys)
     dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
@@ -133,7 +134,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     def checkpoint():
         for file in ("model.pt", f"model_{global_step:012d}.pt"):
             save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update)
-        plot_curve(metrics.rows, curve_key(log_keys), run_dir / "curve.png",
+        plot_curve(metrics.rows, curve_key(log_keys, config.metric), run_dir / "curve.png",
                    f"{name}: PPO, {env.num_agents} agents")
 
     first_update = update
