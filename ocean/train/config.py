@@ -65,9 +65,9 @@ class PolicyConfig:
     layers: int = 2
     """MLP hidden layers"""
     embed_dim: int = 8
-    """grid encoder: embedding size of each cell code"""
+    """grid encoder: embedding size of each extra byte after the window"""
     channels: int = 32
-    """grid encoder: channels of its two 3x3 convolutions"""
+    """grid encoder: channels of its two 3x3 convolutions (0: no convolution)"""
     lstm: bool = False
 
 
@@ -82,7 +82,7 @@ RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the ke
               "threads": ("int", 0, 1024), "checkpoint_interval": ("int", 1, 1e15),
               "log_interval": ("float", 0, 1e6)},
     "policy": {"hidden": ("int", 1, 1 << 14), "layers": ("int", 0, 16),
-               "embed_dim": ("int", 1, 1024), "channels": ("int", 1, 1024)},
+               "embed_dim": ("int", 1, 1024), "channels": ("int", 0, 1024)},
 }
 ENCODERS = ("auto", "mlp", "grid")
 DOCS = {"train": "PPO", "policy": "network"}

@@ -39,31 +39,39 @@ class MLPEncoder(nn.Module):
 
 class GridEncoder(nn.Module):
     """uint8 observations: the first h*w bytes are a row-major window of cell codes, the
-    rest are extra bytes (direction, counters...). Each cell code is embedded (a learned
-    one-hot projection), two 3x3 convolutions read the window, each extra byte has its own
-    embedding, and a linear layer mixes both into `hidden` features."""
+    rest are extra bytes (previous action, flags...). Cells are one-hot encoded (one
+    channel per code); two 3x3 convolutions read the window (none when channels is 0: the
+    linear layer then reads the one-hot cells directly, cheap on a CPU); each extra byte
+    has its own embedding; a linear layer mixes both into `hidden` features. (One-hot then
+    a linear map is an embedding; written this way its backward pass is a matmul, not a
+    scatter, several times faster on a CPU.)"""
 
     def __init__(self, grid_shape, num_extra, num_codes, embed_dim, channels, hidden):
         super().__init__()
         self.grid_shape, self.num_extra, self.num_codes = tuple(grid_shape), num_extra, num_codes
         h, w = self.grid_shape
-        self.cells = nn.Embedding(num_codes, embed_dim)
-        self.conv = nn.Sequential(
-            layer_init(nn.Conv2d(embed_dim, channels, 3, padding=1)), nn.ReLU(),
-            layer_init(nn.Conv2d(channels, channels, 3, padding=1)), nn.ReLU(), nn.Flatten())
+        if channels:
+            self.conv = nn.Sequential(
+                layer_init(nn.Conv2d(num_codes, channels, 3, padding=1)), nn.ReLU(),
+                layer_init(nn.Conv2d(channels, channels, 3, padding=1)), nn.ReLU(), nn.Flatten())
+        else:
+            self.conv = nn.Flatten()
         self.extras = nn.Embedding(256 * num_extra, embed_dim) if num_extra else None
+        self.register_buffer("codes", torch.arange(num_codes, dtype=torch.uint8),
+                             persistent=False)
         self.register_buffer("extra_offsets", torch.arange(num_extra) * 256, persistent=False)
+        window = (channels or num_codes) * h * w
         self.mix = nn.Sequential(
-            layer_init(nn.Linear(channels * h * w + embed_dim * num_extra, hidden)), nn.ReLU())
+            layer_init(nn.Linear(window + embed_dim * num_extra, hidden)), nn.ReLU())
         self.out_size = hidden
 
     def forward(self, obs):
         h, w = self.grid_shape
-        codes = obs.reshape(obs.shape[0], -1).long()
-        x = self.cells(codes[:, :h * w]).view(-1, h, w, self.cells.embedding_dim)
-        x = self.conv(x.permute(0, 3, 1, 2))
+        flat = obs.reshape(obs.shape[0], -1)
+        cells = flat[:, :h * w].view(-1, 1, h, w)
+        x = self.conv((cells == self.codes.view(1, -1, 1, 1)).float())  # (B, codes, h, w)
         if self.extras is not None:
-            extra = self.extras(codes[:, h * w:] + self.extra_offsets).flatten(1)
+            extra = self.extras(flat[:, h * w:].long() + self.extra_offsets).flatten(1)
             x = torch.cat([x, extra], dim=1)
         return self.mix(x)
 
