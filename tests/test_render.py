@@ -1,10 +1,19 @@
 """Frames without a display: env.render() pixels against the state the observations report,
-and the rasteriser against brute force."""
+the rasteriser against brute force, recording to GIF/PNG, the policy hook and the keyboard
+mapping. The window itself is tested in test_render_window.py."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
+from PIL import Image, ImageSequence
 
 import ocean
 import ocean.pong
+import ocean.render
+from conftest import ROOT
+from ocean.render.controls import Controls
+from ocean.render.policy import PolicyError, load_policy
 
 # What pong.h says it draws: 2 frame pixels per court pixel, and these colours.
 SCALE = 2
@@ -164,3 +173,104 @@ def test_bad_render_calls_raise_clear_errors():
 
 def test_rasteriser_paints_exactly_the_pixels_inside_each_shape(c_program):
     assert c_program("tests/c/test_render.c")().strip() == "ok"
+
+
+def frames_of(name, steps, seed, policy, **config):
+    env = ocean.make(name, num_envs=1, seed=seed, **config)
+    obs, _ = env.reset()
+    frames = [env.render()]
+    for _ in range(steps):
+        obs, *_ = env.step(policy(obs))
+        frames.append(env.render())
+    return frames
+
+
+def test_gif_holds_every_frame_exactly_and_png_the_last(tmp_path):
+    want = frames_of("pong", 40, 5, ocean.pong.scripted_policy, frameskip=2)
+    gif = ocean.render.record("pong", steps=40, out=tmp_path / "pong.gif", seed=5, frameskip=2)
+    with Image.open(gif) as image:
+        got = [np.array(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
+        assert image.info["duration"] == 30  # 30 FPS, in the centiseconds GIF stores
+    assert len(got) == 41
+    assert all(np.array_equal(g, w) for g, w in zip(got, want))
+    png = ocean.render.record("pong", steps=40, out=tmp_path / "pong.png", seed=5, frameskip=2)
+    assert np.array_equal(np.array(Image.open(png)), want[-1])
+
+
+def test_render_command_writes_a_gif_without_a_display(tmp_path):
+    out = tmp_path / "pong.gif"
+    result = subprocess.run(
+        [sys.executable, "-m", "ocean", "render", "pong", "--steps", "10", "--out", str(out),
+         "--seed", "1", "frameskip=2"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env=without_display())
+    assert result.returncode == 0, result.stderr
+    with Image.open(out) as image:
+        assert image.n_frames == 11 and image.size == (WIDTH * SCALE, HEIGHT * SCALE)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "x.jpg"], "must end in .gif"),
+    (["--out", "x.gif", "frameskip=99"], "frameskip"),
+    (["--out", "x.gif", "nope=1"], "no config key 'nope'"),
+    (["--out", "x.gif", "--checkpoint", "missing.pt"], "no checkpoint file"),
+    (["--out", "x.gif", "frameskip=fast"], "must be a number"),
+])
+def test_render_command_reports_bad_input_without_a_traceback(tmp_path, args, message):
+    result = subprocess.run([sys.executable, "-m", "ocean", "render", "pong", "--steps", "3",
+                             *args], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**without_display(), "PYTHONPATH": str(ROOT)})
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.gif").exists()
+
+
+def without_display():
+    import os
+    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+
+
+def test_policy_hook_scripted_random_and_checkpoints(tmp_path):
+    env = ocean.make("pong", num_envs=4, seed=0)
+    obs, _ = env.reset()
+    assert load_policy(env, ocean.pong) is ocean.pong.scripted_policy
+    assert load_policy(env, ocean.pong, "scripted") is ocean.pong.scripted_policy
+    first, second = load_policy(env, ocean.pong, "random", seed=7), \
+        load_policy(env, ocean.pong, "random", seed=7)
+    draws = np.array([first(obs) for _ in range(50)])
+    assert np.array_equal(draws, [second(obs) for _ in range(50)])
+    assert draws.shape == (50, 4) and set(np.unique(draws)) == {0, 1, 2}
+    with pytest.raises(PolicyError, match="no checkpoint file"):
+        load_policy(env, ocean.pong, str(tmp_path / "missing.pt"))
+    checkpoint = tmp_path / "model.pt"
+    checkpoint.write_bytes(b"not yet loadable")
+    with pytest.raises(PolicyError, match="trainer"):
+        load_policy(env, ocean.pong, str(checkpoint))
+
+    class NoScript:  # a game package without a scripted policy falls back to random
+        __name__ = "ocean.noscript"
+    assert load_policy(env, NoScript, seed=0)(obs).shape == (4,)
+    with pytest.raises(PolicyError, match="no scripted policy"):
+        load_policy(env, NoScript, "scripted")
+
+
+def test_pong_keys_map_to_actions_and_idle():
+    controls = Controls.for_game(ocean.pong, 3)
+    assert controls.action({"UP"}, last_action=2) == 1
+    assert controls.action({"W"}, last_action=2) == 1
+    assert controls.action({"DOWN", "LEFT"}, last_action=1) == 2
+    assert controls.action(set(), last_action=2) == 0  # Shift alone: the paddle stays
+    assert controls.help_text() == "Up/W: up  Down/S: down"
+    assert "LEFT_SHIFT" in controls.key_names and "S" in controls.key_names
+
+
+def test_game_key_tables_are_checked():
+    class Game:
+        __name__ = "ocean.fake"
+        HUMAN_KEYS = (("jump", ("SPACE",), 5),)
+    with pytest.raises(ValueError, match="action in 0..3"):
+        Controls.for_game(Game, 4)
+    Game.HUMAN_KEYS = (("left", ("LEFT",), 1),)
+    Game.HUMAN_IDLE_ACTION = None  # repeat the last action
+    controls = Controls.for_game(Game, 4)
+    assert controls.action(set(), last_action=3) == 3 and controls.action({"LEFT"}, 3) == 1
+    assert not Controls.for_game(type("Bare", (), {"__name__": "ocean.bare"}), 4).enabled

@@ -15,6 +15,11 @@ def action_space(config):
     return spaces.Discrete(3)  # stay, up, down
 
 
+# `ocean play pong`: while Left Shift is held these keys (raylib names, first held wins) drive
+# the agent's paddle: (label, keys, action). With Shift held and none of them, it stays.
+HUMAN_KEYS = (("up", ("UP", "W"), 1), ("down", ("DOWN", "S"), 2))
+HUMAN_IDLE_ACTION = 0
+
 PADDLE_DEAD_ZONE = 2 / 192  # court heights: don't jitter when the ball is level
 
 
