@@ -131,18 +131,19 @@ def test_shift_hands_the_paddle_to_the_keyboard_and_back(window):
     game.xdotool("keydown", "Up")
     log += game.wait_for(lambda s: s["action"] == UP, "the human's up")
     moved = game.wait_for(lambda s: s["paddle"] < 0.5, "the paddle rising under the human")
-    assert all(s["human"] and s["action"] == UP for s in moved)
-    assert all(b["paddle"] < a["paddle"] for a, b in zip(moved, moved[1:]))
+    assert all(s["human"] and s["action"] == UP for s in moved), moved
+    assert all(b["paddle"] < a["paddle"] for a, b in zip(moved, moved[1:])), moved
     log += moved
 
     game.xdotool("keyup", "Up")
     log += game.wait_for(lambda s: s["action"] == STAY, "Up released")
     game.xdotool("keyup", "shift")
-    back = game.wait_for(lambda s: not s["human"], "the policy back in control")
-    assert back[-1]["action"] == DOWN
-    back += game.wait_for(lambda s: s["paddle"] > 0.9, "the policy pushing the paddle down")
-    assert all(not s["human"] and s["action"] == DOWN for s in back[1:])
-    check_continuous(log + back)
+    handover = game.wait_for(lambda s: not s["human"], "the policy back in control")
+    assert handover[-1]["action"] == DOWN
+    assert all(s["action"] == STAY for s in handover[:-1]), handover  # Shift still held
+    back = game.wait_for(lambda s: s["paddle"] > 0.9, "the policy pushing the paddle down")
+    assert all(not s["human"] and s["action"] == DOWN for s in back), back
+    check_continuous(log + handover + back)
 
     game.xdotool("key", "Escape")  # closes the window: a clean exit
     game.wait_for(lambda s: "done" in s, "exit")
