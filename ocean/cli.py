@@ -35,10 +35,10 @@ def render_command(args):
 def run_user_facing(command, function, *args, **kwargs):
     """Errors a user can cause (bad name, config, checkpoint, output, no display) end the
     command with their message, not a traceback."""
-    from ocean.render import DisplayError, PolicyError
+    from ocean.render import RenderError
     try:
         return function(*args, **kwargs)
-    except (ValueError, DisplayError, PolicyError) as error:
+    except (ValueError, RenderError) as error:  # PolicyError is a ValueError
         raise SystemExit(f"ocean {command}: {error}")
 
 

@@ -229,6 +229,17 @@ def without_display():
     return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
 
 
+def test_a_missing_extra_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("DISPLAY", ":4093")  # past the display check; never reached
+    monkeypatch.delitem(sys.modules, "ocean.render.window", raising=False)
+    monkeypatch.setitem(sys.modules, "pyray", None)  # as if raylib were not installed
+    with pytest.raises(ocean.render.RenderError, match=r"ocean play needs the \[render\] extra"):
+        ocean.render.play("pong")
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    with pytest.raises(ocean.render.RenderError, match=r"recording needs the \[render\] extra"):
+        ocean.render.record("pong", steps=1, out=tmp_path / "x.gif")
+
+
 def test_policy_hook_scripted_random_and_checkpoints(tmp_path):
     env = ocean.make("pong", num_envs=4, seed=0)
     obs, _ = env.reset()

@@ -17,13 +17,25 @@ from ocean.render.controls import Controls
 from ocean.render.policy import PolicyError, load_policy
 from ocean.render.record import Recorder, check_output
 
-__all__ = ["play", "record", "DisplayError", "PolicyError"]
+__all__ = ["play", "record", "RenderError", "DisplayError", "PolicyError"]
 
 DEFAULT_GIF_FPS = 30
 
 
-class DisplayError(RuntimeError):
+class RenderError(RuntimeError):
+    """Seeing a game failed for a reason the user can fix; the message says how."""
+
+
+class DisplayError(RenderError):
     """No display to open a window on."""
+
+
+def require_extra(module, what):
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise RenderError(f"{what} needs the [render] extra ({error}): "
+                          "pip install 'ocean-envs[render]'") from error
 
 
 def require_display(environ=None):
@@ -48,8 +60,11 @@ def play(name, *, checkpoint=None, policy=None, fps=60, seed=None, steps=None, r
     env, module, policy = _setup(name, checkpoint, policy, seed, config)
     try:
         controls = Controls.for_game(module, env.single_action_space.n)
-        recorder = Recorder(record, fps or 60) if record is not None else None
-        from ocean.render import window  # loads raylib: only now that a display is known
+        recorder = None
+        if record is not None:
+            require_extra("PIL.Image", "recording")
+            recorder = Recorder(record, fps or 60)
+        window = require_extra("ocean.render.window", "ocean play")  # loads raylib: only now
         stats = window.run(env, policy, controls, title=f"Ocean: {name}", fps=fps, steps=steps,
                            recorder=recorder, on_step=on_step)
     finally:
@@ -65,6 +80,7 @@ def record(name, *, steps, out, checkpoint=None, policy=None, fps=DEFAULT_GIF_FP
     first after reset, then one per step) played at `fps`, or a .png of the last. Returns
     the path written."""
     path = check_output(out)
+    require_extra("PIL.Image", "recording")
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     env, _, policy = _setup(name, checkpoint, policy, seed, config)

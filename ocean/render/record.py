@@ -19,7 +19,7 @@ class Recorder:
     """Collects frames ((H, W, 3) uint8 arrays; copied) and writes them on save()."""
 
     def __init__(self, path, fps):
-        from PIL import Image  # the [render] extra
+        from PIL import Image  # the [render] extra: ocean.render checks it is there
         self._image = Image
         self.path = check_output(path)
         self.fps = fps
