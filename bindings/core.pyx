@@ -38,6 +38,8 @@ cdef extern from "ocean.h" nogil:
         void (*reset)(void *env)
         void (*step_batch)(void *envs, int num_envs) noexcept nogil
         void (*close)(void *env)
+        void (*frame_size)(const double *config, int *width, int *height)
+        void (*render)(const void *env, uint8_t *rgb, int width, int height) noexcept nogil
 
 cdef extern from "games.h" nogil:
     const OceanGame *OCEAN_GAMES[]
@@ -173,6 +175,7 @@ cdef class Batch:
     cdef uint64_t env_offset
     cdef readonly object obs, actions, rewards, terminals, truncations, logs
     cdef readonly list log_keys
+    cdef readonly int frame_width, frame_height
     cdef double[::1] log_sums
     cdef int32_t[::1] actions_view
     cdef float[:, ::1] logs_view
@@ -203,6 +206,9 @@ cdef class Batch:
         self.num_envs, self.num_actions, self.env_offset = num_envs, self.game.num_actions, env_offset
         self.log_keys = [self.game.log_keys[k].decode() for k in range(self.game.num_log)]
         self.log_sums = np.zeros(self.game.num_log + 1)
+        self.game.frame_size(&config[0], &self.frame_width, &self.frame_height)
+        if self.frame_width < 1 or self.frame_height < 1:
+            raise ValueError(f"{game_name}: frame size {self.frame_width} x {self.frame_height}")
         self.envs = <char *>calloc(num_envs, self.game.env_size)
         if self.envs == NULL:
             raise MemoryError(f"could not allocate {num_envs} {game_name} envs")
@@ -268,6 +274,28 @@ cdef class Batch:
         if episodes == 0:
             return {}
         return info_from_sums(self.log_keys, self.log_sums, episodes)
+
+    def render(self, Py_ssize_t index, out=None):
+        """Draw env `index` (0 <= index < num_envs) into a (frame_height, frame_width, 3)
+        uint8 array: `out` if given (C-contiguous, that shape), else a new one. Reads the env
+        only; the caller makes sure it has been reset."""
+        self.check_open()
+        if not 0 <= index < self.num_envs:
+            raise IndexError(f"env index {index} is out of range: this batch has "
+                             f"{self.num_envs} envs, valid indices are 0..{self.num_envs - 1}")
+        shape = (self.frame_height, self.frame_width, 3)
+        if out is None:
+            out = np.empty(shape, dtype=np.uint8)
+        elif (type(out) is not np.ndarray or out.dtype != np.uint8 or out.shape != shape
+              or not out.flags.c_contiguous or not out.flags.writeable):
+            raise ValueError(f"out must be a writeable C-contiguous uint8 array of shape "
+                             f"{shape}, got {getattr(out, 'dtype', type(out).__name__)} "
+                             f"{getattr(out, 'shape', '')}")
+        cdef uint8_t[:, :, ::1] pixels = out
+        cdef const void *env = self.env_at(index)
+        with nogil:
+            self.game.render(env, &pixels[0, 0, 0], self.frame_width, self.frame_height)
+        return out
 
     def close(self):
         cdef Py_ssize_t i

@@ -2,13 +2,15 @@
  * command line) at default config: init num_envs envs over malloc'd buffers, then step with
  * fresh random actions each step and print agent-steps per second.
  *
- *   bench [--envs N] [--steps AGENT_STEPS] [game ...] [key=value ...]
+ *   bench [--envs N] [--steps AGENT_STEPS] [--render-every B] [game ...] [key=value ...]
  *
  * key=value sets a config key of every game that has it (e.g. `bench snake width=640`);
  * values are not range-checked here, so stay inside the game's table.
  *
  * Built with -fsanitize=address,undefined (make -C csrc sanitize) it is the crash test:
- * every game, 10^6 random agent-steps, and any sanitizer report fails the run. */
+ * every game, 10^6 random agent-steps, and any sanitizer report fails the run. With
+ * --render-every B it also renders one env (the next one, in turn) after every B-th batch,
+ * so the crash test covers each game's drawing too; the timed bench leaves it off. */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,8 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int run(const OceanGame *game, int num_envs, long agent_steps, int argc, char **argv) {
+static int run(const OceanGame *game, int num_envs, long agent_steps, long render_every,
+               int argc, char **argv) {
     double config[64];
     for (int k = 0; k < game->num_config; k++) {
         config[k] = game->config[k].default_value;
@@ -41,7 +44,10 @@ static int run(const OceanGame *game, int num_envs, long agent_steps, int argc, 
     float *rewards = calloc(total, sizeof(float));
     uint8_t *terminals = calloc(total, 1), *truncations = calloc(total, 1);
     float *logs = calloc(total * (size_t)log_width, sizeof(float));
-    if (!envs || !obs || !actions || !rewards || !terminals || !truncations || !logs) {
+    int frame_width, frame_height;
+    game->frame_size(config, &frame_width, &frame_height);
+    uint8_t *frame = malloc((size_t)frame_width * (size_t)frame_height * 3);
+    if (!envs || !obs || !actions || !rewards || !terminals || !truncations || !logs || !frame) {
         fprintf(stderr, "%s: out of memory\n", game->name);
         return 1;
     }
@@ -69,6 +75,10 @@ static int run(const OceanGame *game, int num_envs, long agent_steps, int argc, 
             episodes += row[log_width - 1];
             row[log_width - 1] = 0;
         }
+        if (render_every > 0 && b % render_every == 0) {
+            long which = (b / render_every) % num_envs;
+            game->render(envs + (size_t)which * game->env_size, frame, frame_width, frame_height);
+        }
     }
     double seconds = now() - start;
     printf("%-10s %6d envs %7zu agents %12.0f agent-steps/s  (%ld batches, %.0f episodes)\n",
@@ -76,29 +86,32 @@ static int run(const OceanGame *game, int num_envs, long agent_steps, int argc, 
            episodes);
     for (int i = 0; i < num_envs; i++) game->close(envs + (size_t)i * game->env_size);
     free(envs); free(obs); free(actions); free(rewards); free(terminals); free(truncations);
-    free(logs);
+    free(logs); free(frame);
     return 0;
 }
 
 int main(int argc, char **argv) {
     int num_envs = 4096, named = 0, failed = 0;
-    long agent_steps = 50000000;
+    long agent_steps = 50000000, render_every = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--envs") && i + 1 < argc) num_envs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--steps") && i + 1 < argc) agent_steps = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--render-every") && i + 1 < argc) render_every = atol(argv[++i]);
         else if (!strchr(argv[i], '=')) named = 1;
     }
-    if (num_envs < 1 || agent_steps < 1) {
-        fprintf(stderr, "usage: bench [--envs N] [--steps AGENT_STEPS] [game ...] [key=value ...]\n");
+    if (num_envs < 1 || agent_steps < 1 || render_every < 0) {
+        fprintf(stderr, "usage: bench [--envs N] [--steps AGENT_STEPS] [--render-every B] "
+                        "[game ...] [key=value ...]\n");
         return 2;
     }
     for (int g = 0; g < OCEAN_NUM_GAMES; g++) {
         int wanted = !named;
         for (int i = 1; i < argc && !wanted; i++) {
-            if (!strcmp(argv[i], "--envs") || !strcmp(argv[i], "--steps")) { i++; continue; }
+            if (!strcmp(argv[i], "--envs") || !strcmp(argv[i], "--steps") ||
+                !strcmp(argv[i], "--render-every")) { i++; continue; }
             wanted = !strcmp(argv[i], OCEAN_GAMES[g]->name);
         }
-        if (wanted) failed |= run(OCEAN_GAMES[g], num_envs, agent_steps, argc, argv);
+        if (wanted) failed |= run(OCEAN_GAMES[g], num_envs, agent_steps, render_every, argc, argv);
     }
     return failed;
 }

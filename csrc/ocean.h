@@ -1,14 +1,16 @@
 /* ocean.h: the contract every Ocean game follows, and the C shared by all of them.
  *
- * A game is one header, ocean/<game>/<game>.h, holding one struct and five functions:
+ * A game is one header, ocean/<game>/<game>.h, holding one struct and these functions:
  *
  *   int  <game>_init(Game *env, const OceanRows *rows, const double *config);
  *   void <game>_reset(Game *env);     start a new episode, write the first observation
  *   void <game>_step(Game *env);      read actions, simulate, write rewards/flags/obs;
  *                                     auto-resets (same step) when an episode ends
+ *   void <game>_render(const Game *env, OceanCanvas *canvas);   draw the state as RGB
  *   void <game>_close(Game *env);     free what init allocated
  *   int    <game>_num_agents(const double *config);   agents (rows) per env
  *   size_t <game>_obs_bytes(const double *config);    bytes of one agent's observation
+ *   void   <game>_frame_size(const double *config, int *width, int *height);  render's canvas
  *
  * init copies the row pointers (this env's slice of the buffers Python allocated once),
  * reads its config (doubles, in the order of the game's OceanConfigKey table) and may
@@ -20,12 +22,19 @@
  * row(s) as its log struct (floats only, a count `n` last) and ADDS to it when an episode
  * ends; the driver sums rows into means and zeroes them. OCEAN_DEFINE_GAME at the end of a
  * game header builds the OceanGame descriptor the driver and the C bench use.
+ *
+ * Rendering: render draws the env's current state into a canvas of exactly the size
+ * frame_size gives for its config (render.h, included here, is the rasteriser). It only reads
+ * the env, touches no PRNG and must be valid any time after reset. One drawing path serves
+ * env.render(), GIF recording and the window; none of it needs a display.
  */
 #ifndef OCEAN_H
 #define OCEAN_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "render.h"
 
 /* ---- PRNG: splitmix64. One 64-bit word of state, fast, passes BigCrush. ---- */
 typedef struct { uint64_t state; } OceanRng;
@@ -92,12 +101,15 @@ typedef struct {
     void (*reset)(void *env);
     void (*step_batch)(void *envs, int num_envs);   /* the hot loop, game step inlined */
     void (*close)(void *env);
+    void (*frame_size)(const double *config, int *width, int *height);
+    void (*render)(const void *env, uint8_t *rgb, int width, int height);  /* height x width x 3 */
 } OceanGame;
 
 #define OCEAN_COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* Builds `const OceanGame <prefix>_game` from a game's functions, config table, log keys and
- * number of discrete actions.
+/* Builds `const OceanGame <prefix>_game` from a game's functions (by their names above,
+ * <prefix>_render and <prefix>_frame_size included), config table, log keys and number of
+ * discrete actions.
  * The log struct must be exactly its keys plus the count `n`, all floats. */
 #define OCEAN_DEFINE_GAME(prefix, Type, LogType, config_table, log_keys, actions)            \
     static inline void prefix##_prefetch(const Type *env) { (void)env; }                    \
@@ -128,11 +140,16 @@ typedef struct {
         }                                                                                     \
     }                                                                                         \
     static void prefix##_close_any(void *env) { prefix##_close((Type *)env); }              \
+    static void prefix##_render_any(const void *env, uint8_t *rgb, int width, int height) { \
+        OceanCanvas canvas = {rgb, width, height};                                           \
+        prefix##_render((const Type *)env, &canvas);                                         \
+    }                                                                                         \
     static const OceanGame prefix##_game = {                                                 \
         #prefix, sizeof(Type), config_table, (int)OCEAN_COUNT(config_table),                 \
         log_keys, (int)OCEAN_COUNT(log_keys), actions, prefix##_num_agents,                  \
         prefix##_obs_bytes, prefix##_init_any, prefix##_seed_any,                            \
-        prefix##_reset_any, prefix##_step_batch, prefix##_close_any,                         \
+        prefix##_reset_any, prefix##_step_batch, prefix##_close_any, prefix##_frame_size,    \
+        prefix##_render_any,                                                                  \
     }
 
 #endif /* OCEAN_H */

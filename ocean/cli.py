@@ -30,6 +30,57 @@ def eval_command(args):
     eval_main(args)
 
 
+def play_command(args):
+    from ocean import render
+    stats = run_user_facing("play", render.play, args.env, checkpoint=args.checkpoint,
+                            fps=args.fps, seed=args.seed, steps=args.steps, record=args.record,
+                            **args.config)
+    print(f"played {stats['steps']} steps in {stats['seconds']:.1f} s: {stats['fps']:.1f} FPS")
+    if args.record:
+        print(f"wrote {args.record}")
+
+
+def render_command(args):
+    from ocean import render
+    path = run_user_facing("render", render.record, args.env, steps=args.steps, out=args.out,
+                           checkpoint=args.checkpoint, fps=args.fps, seed=args.seed,
+                           **args.config)
+    print(f"wrote {path}")
+
+
+def run_user_facing(command, function, *args, **kwargs):
+    """Errors a user can cause (bad name, config, checkpoint, output, no display) end the
+    command with their message, not a traceback."""
+    from ocean.render import RenderError
+    try:
+        return function(*args, **kwargs)
+    except (ValueError, RenderError) as error:  # PolicyError is a ValueError
+        raise SystemExit(f"ocean {command}: {error}")
+
+
+def config_override(text):
+    """key=value with an int, float or true/false value; the game validates key and range."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"config overrides are key=value, got {text!r}")
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return key, lowered == "true"
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{key}: value must be a number or true/false, got {value!r}")
+
+
+def non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def positive_int(text):
     value = int(text)
     if value < 1:
@@ -81,11 +132,52 @@ def build_parser():
     evaluate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
     evaluate.add_argument("--device", default="cpu")
     evaluate.set_defaults(func=eval_command)
+
+    play = commands.add_parser("play", help="watch a policy play in a window; hold Left Shift "
+                                            "to take over (needs the [render] extra)")
+    add_game_arguments(play)
+    play.add_argument("--fps", type=non_negative_int, default=60,
+                      help="agent-steps (= frames) per second; 0: as fast as it goes")
+    play.add_argument("--steps", type=positive_int, default=None,
+                      help="quit after this many agent-steps (default: when the window closes)")
+    play.add_argument("--record", default=None, metavar="FILE",
+                      help="also write what was shown to FILE (.gif, or .png of the last frame)")
+    play.set_defaults(func=play_command)
+
+    render = commands.add_parser("render", help="record a policy playing to a GIF or PNG, "
+                                                "no display needed (needs Pillow)")
+    add_game_arguments(render)
+    render.add_argument("--steps", type=non_negative_int, required=True, help="agent-steps")
+    render.add_argument("--out", required=True, metavar="FILE",
+                        help=".gif: every frame; .png: the last frame")
+    render.add_argument("--fps", type=positive_int, default=30, help="GIF playback rate")
+    render.set_defaults(func=render_command)
     return parser
 
 
+def add_game_arguments(parser):
+    parser.add_argument("env", help=f"one of {ocean.list_envs()}")
+    parser.add_argument("config", nargs="*", type=config_override, metavar="KEY=VALUE",
+                        help="config overrides, e.g. frameskip=1")
+    parser.add_argument("--checkpoint", default=None, metavar="P",
+                        help="the policy: 'scripted' (the game's own, default when it has "
+                             "one), 'random', or a trained checkpoint file (needs the trainer)")
+    parser.add_argument("--seed", type=non_negative_int, default=None)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    options = [text for text in extra if text.startswith("-")]
+    if options:
+        parser.error(f"unrecognized arguments: {' '.join(options)}")
+    if hasattr(args, "config"):  # KEY=VALUE overrides may come after the options too
+        try:
+            args.config = dict(args.config + [config_override(text) for text in extra])
+        except argparse.ArgumentTypeError as error:
+            parser.error(str(error))
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.func(args)
     return 0
 

@@ -239,6 +239,13 @@ class MultiprocessEnv(OceanEnv):
     """OceanEnv over worker processes (see the module docstring). Adds async_reset, send and
     recv; `workers` is the list of multiprocessing.Process, for monitoring."""
 
+    def render(self, index=0, out=None):
+        """The game state lives in the worker processes; drawing it is not wired through the
+        shared-memory protocol, so this says what to do instead of failing obscurely."""
+        raise NotImplementedError(
+            f"{self.name}: render() needs the serial backend (the game state lives in the "
+            "workers); make a serial env with the same seed to watch or record it")
+
     def __init__(self, name, game_module, num_games, seed, config, config_values, num_workers,
                  batch_size):
         self._init_spaces(name, game_module, num_games, config)

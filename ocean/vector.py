@@ -8,6 +8,12 @@ the first of its next episode. The arrays returned by reset() and step() ARE the
 preallocated buffers: the same memory every call, overwritten in place; copy them to keep
 them. Gymnasium's observation wrappers refuse same-step envs by design; its episode
 statistics and reward wrappers work.
+
+Rendering: every game draws itself in C, so render_mode is always "rgb_array" and render(i)
+returns C env i's frame. This differs from gymnasium's VectorEnv.render(), which takes no
+argument and returns a tuple with every sub-env's frame: with thousands of envs that would be
+gigabytes per call, so Ocean renders the one env asked for (env 0 by default), and gymnasium's
+vector rendering/recording wrappers, which expect the tuple, do not apply.
 """
 from collections import namedtuple
 
@@ -28,7 +34,8 @@ def check_seed(seed):
 
 
 class OceanEnv(VectorEnv):
-    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"]}
+    render_mode = "rgb_array"
 
     def __init__(self, name, game_module, num_games, seed, config, config_values):
         self._init_spaces(name, game_module, num_games, config)
@@ -42,6 +49,7 @@ class OceanEnv(VectorEnv):
         self._batch = _core.Batch(name, num_games, config_values, self.observations,
                                   self.actions, self.rewards, self.terminals,
                                   self.truncations, self.logs)
+        self.frame_shape = (self._batch.frame_height, self._batch.frame_width, 3)
         self._seed = seed
         self._needs_reset = True
         self.closed = False
@@ -84,6 +92,21 @@ class OceanEnv(VectorEnv):
             raise RuntimeError(f"{self.name}: call reset() before step()")
         info = self._batch.step(actions)
         return self.observations, self.rewards, self.terminals, self.truncations, info
+
+    def render(self, index=0, out=None):
+        """The current frame of C env `index`, 0 <= index < num_games (in multi-agent games
+        one env holds several agent rows), as an (H, W, 3) uint8 array (`frame_shape`): a new
+        one, or `out` (a C-contiguous uint8 array of that shape) drawn over in place.
+        Drawing only reads the env: stepping after it goes on exactly as without it."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"{self.name}: render index must be an integer, got {index!r}")
+        if not 0 <= index < self.num_games:
+            raise IndexError(f"{self.name}: render index {index} is out of range; this env "
+                             f"has {self.num_games} games, indices 0..{self.num_games - 1}")
+        if self._needs_reset:
+            self._check_open()
+            raise RuntimeError(f"{self.name}: call reset() before render()")
+        return self._batch.render(int(index), out)
 
     def as_torch(self):
         """The same buffers as torch tensors, sharing memory (no copies)."""

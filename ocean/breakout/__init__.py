@@ -20,3 +20,16 @@ def action_space(config):
 def brick_points(config):
     """Points of each brick, in observation order (row-major from the top row)."""
     return np.repeat(np.array(ROW_POINTS[:config["rows"]], dtype=np.float32), config["columns"])
+
+# `ocean play breakout`: hold Left Shift and steer the paddle.
+HUMAN_KEYS = (("left", ("LEFT", "A"), 1), ("right", ("RIGHT", "D"), 2))
+HUMAN_IDLE_ACTION = 0
+
+PADDLE_DEAD_ZONE = 2 / 144  # court widths: don't jitter when the ball is level
+
+
+def scripted_policy(observations):
+    """Move the paddle's centre under the ball: what `ocean play breakout` shows until a
+    trained policy is loaded. observations: (agents, 8 + bricks) -> actions (agents,)."""
+    gap = observations[:, 2] - observations[:, 0]
+    return np.where(gap < -PADDLE_DEAD_ZONE, 1, np.where(gap > PADDLE_DEAD_ZONE, 2, 0))

@@ -424,6 +424,48 @@ static void breakout_step(Breakout *env) {
 
 static void breakout_close(Breakout *env) { (void)env; }
 
+/* ---- Drawing (render.h): the court at 2x, 288 x 384 RGB. ---- */
+#define BREAKOUT_RENDER_SCALE 2.0f
+#define BREAKOUT_PADDLE_THICKNESS 4.0f
+#define BREAKOUT_BALL_DRAWN_RADIUS 1.5f   /* larger than the point it is, to be seen */
+#define BREAKOUT_DIGIT_PX 3
+static const OceanColor BREAKOUT_BACKGROUND = {16, 16, 24};
+static const OceanColor BREAKOUT_PADDLE_COLOR = {200, 72, 72};
+static const OceanColor BREAKOUT_BALL_COLOR = {248, 248, 248};
+static const OceanColor BREAKOUT_TEXT_COLOR = {160, 160, 176};
+/* Atari's row colours from the top: red, orange, yellow, green, aqua, blue. */
+static const OceanColor BREAKOUT_ROW_COLORS[BREAKOUT_MAX_ROWS] = {
+    {200, 72, 72}, {198, 108, 58}, {180, 122, 48}, {162, 162, 42}, {72, 160, 72}, {66, 72, 200},
+};
+
+static void breakout_frame_size(const double *config, int *width, int *height) {
+    (void)config;
+    *width = (int)(BREAKOUT_WIDTH * BREAKOUT_RENDER_SCALE);
+    *height = (int)(BREAKOUT_HEIGHT * BREAKOUT_RENDER_SCALE);
+}
+
+/* Score top left, lives left top right, every standing brick, the paddle, the ball. */
+static void breakout_render(const Breakout *env, OceanCanvas *canvas) {
+    const float s = BREAKOUT_RENDER_SCALE;
+    ocean_clear(canvas, BREAKOUT_BACKGROUND);
+    ocean_number(canvas, 4 * s, 4 * s, env->score, BREAKOUT_DIGIT_PX, BREAKOUT_TEXT_COLOR);
+    int lives_width = ocean_number_width(env->lives, BREAKOUT_DIGIT_PX);
+    ocean_number(canvas, (BREAKOUT_WIDTH - 4) * s - (float)lives_width, 4 * s, env->lives,
+                 BREAKOUT_DIGIT_PX, BREAKOUT_TEXT_COLOR);
+    for (int row = 0; row < env->rows; row++)
+        for (int column = 0; column < env->columns; column++)
+            if (breakout_brick_at(env, row, column)) {
+                float left = breakout_column_left(env, column);
+                float width = breakout_column_right(env, column) - left;
+                ocean_rect(canvas, left * s, breakout_row_line(row) * s, width * s - 1,
+                           BREAKOUT_BRICK_HEIGHT * s - 1, BREAKOUT_ROW_COLORS[row]);  /* 1 px gaps */
+            }
+    ocean_rect(canvas, (env->paddle_x - env->paddle_half) * s, BREAKOUT_PADDLE_Y * s,
+               2 * env->paddle_half * s, BREAKOUT_PADDLE_THICKNESS * s, BREAKOUT_PADDLE_COLOR);
+    ocean_circle(canvas, env->ball_x * s, env->ball_y * s, BREAKOUT_BALL_DRAWN_RADIUS * s,
+                 BREAKOUT_BALL_COLOR);
+}
+
 OCEAN_DEFINE_GAME(breakout, Breakout, BreakoutLog, BREAKOUT_CONFIG, BREAKOUT_LOG_KEYS,
                   BREAKOUT_NUM_ACTIONS);
 

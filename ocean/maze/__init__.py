@@ -100,3 +100,16 @@ def bench_report(seconds):
 # `ocean bench` times these too, beside the default (medium): the hard preset (max_steps
 # follows from size).
 BENCH_CONFIGS = [{"size": 16, "keys": 1}]
+
+# `ocean play maze`: hold Left Shift and walk; actions are 0 up, 1 right, 2 down, 3 left.
+HUMAN_KEYS = (("up", ("UP", "W"), 0), ("right", ("RIGHT", "D"), 1), ("down", ("DOWN", "S"), 2),
+              ("left", ("LEFT", "A"), 3))
+HUMAN_IDLE_ACTION = None
+
+
+def scripted_policy(observations):
+    """The left-hand wall-follower (ocean/maze/scripted.py): it reaches the goal of every
+    tree maze, the baseline `ocean play maze` shows until a trained policy is loaded."""
+    from ocean.maze.scripted import wall_follower
+    view = int(round((observations.shape[1] - 2) ** 0.5))
+    return wall_follower(observations, view)

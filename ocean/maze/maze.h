@@ -369,6 +369,46 @@ static inline void maze_prefetch(const Maze *env) {
     for (int r = 0; r < env->view; r++, row += env->stride) __builtin_prefetch(row);
 }
 
+/* ---- Drawing (render.h): the full maze, visited cells tinted, the view outlined. ---- */
+#define MAZE_FRAME_TARGET 768   /* px on a side, at most; tiles 2..24 px */
+#define MAZE_MAX_TILE_PX 24
+static const OceanColor MAZE_TILE_COLORS[MAZE_NUM_CODES] = {
+    {40, 40, 52}, {200, 200, 190}, {72, 200, 96}, {240, 200, 48}, {168, 104, 48},
+};   /* wall, floor, goal, key, door */
+static const OceanColor MAZE_VISITED_TINT = {96, 144, 240};
+static const OceanColor MAZE_AGENT_COLOR = {224, 64, 64};
+static const OceanColor MAZE_VIEW_COLOR = {240, 80, 200};
+
+static int maze_tile_px(const double *config) {
+    int side = 2 * (int)config[MAZE_SIZE] + 1;
+    int px = MAZE_FRAME_TARGET / side;
+    return px < 2 ? 2 : (px > MAZE_MAX_TILE_PX ? MAZE_MAX_TILE_PX : px);
+}
+
+static void maze_frame_size(const double *config, int *width, int *height) {
+    *width = *height = (2 * (int)config[MAZE_SIZE] + 1) * maze_tile_px(config);
+}
+
+static void maze_render(const Maze *env, OceanCanvas *canvas) {
+    int side = 2 * env->size + 1, px = canvas->width / side;
+    for (int y = 0; y < side; y++) {
+        const uint8_t *row = env->tiles + (y + env->pad) * env->stride + env->pad;
+        for (int x = 0; x < side; x++) {
+            ocean_cell(canvas, x, y, px, 0, MAZE_TILE_COLORS[row[x] & MAZE_CODE_MASK]);
+            if (row[x] & MAZE_VISITED_BIT)
+                ocean_rect_blend(canvas, (float)(x * px), (float)(y * px), (float)px,
+                                 (float)px, MAZE_VISITED_TINT, 0.35f);
+        }
+    }
+    int agent_x = env->agent % env->stride - env->pad, agent_y = env->agent / env->stride - env->pad;
+    ocean_circle(canvas, ((float)agent_x + 0.5f) * (float)px, ((float)agent_y + 0.5f) * (float)px,
+                 0.4f * (float)px, MAZE_AGENT_COLOR);
+    int half = env->view / 2;
+    ocean_rect_outline(canvas, (float)((agent_x - half) * px), (float)((agent_y - half) * px),
+                       (float)(env->view * px), (float)(env->view * px),
+                       px >= 8 ? 2.0f : 1.0f, MAZE_VIEW_COLOR);
+}
+
 OCEAN_DEFINE_GAME_PREFETCHING(maze, Maze, MazeLog, MAZE_CONFIG, MAZE_LOG_KEYS, MAZE_NUM_ACTIONS);
 
 #endif /* OCEAN_MAZE_H */

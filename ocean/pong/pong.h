@@ -22,6 +22,10 @@
  * Episode: terminal when either side reaches max_score; truncated at max_steps agent-steps.
  * Log: episode_return, episode_length (agent-steps), score (won - lost), win (0/1).
  * Config: see PONG_CONFIG below. init allocates nothing.
+ * Frame (pong_render): 320 x 384 RGB, the court scaled 2x: agent paddle green on the right
+ * (court x 140..144), opponent red on the left (x 16..20), the ball a white disc of radius 2
+ * (twice its real size, to be seen), both scores in grey at the top (the opponent's on the
+ * left), a dashed centre line.
  */
 #ifndef OCEAN_PONG_H
 #define OCEAN_PONG_H
@@ -204,6 +208,46 @@ static void pong_step(Pong *env) {
 }
 
 static void pong_close(Pong *env) { (void)env; }
+
+/* ---- Rendering: court units times PONG_RENDER_SCALE pixels. ---- */
+#define PONG_RENDER_SCALE 2.0f
+#define PONG_PADDLE_WIDTH 4.0f      /* drawn behind each paddle's face, away from the court */
+#define PONG_BALL_DRAWN_RADIUS 2.0f  /* twice the physical radius: a 2-unit ball is hard to see */
+#define PONG_DIGIT_PX 4
+#define PONG_DASH 8.0f              /* centre line: dashes and gaps, court units */
+static const OceanColor PONG_BACKGROUND = {16, 20, 32};
+static const OceanColor PONG_LINE = {48, 56, 72};
+static const OceanColor PONG_SCORE_COLOR = {128, 136, 152};
+static const OceanColor PONG_AGENT_COLOR = {80, 208, 120};
+static const OceanColor PONG_OPPONENT_COLOR = {232, 88, 80};
+static const OceanColor PONG_BALL_COLOR = {248, 248, 248};
+
+static void pong_frame_size(const double *config, int *width, int *height) {
+    (void)config;
+    *width = (int)(PONG_WIDTH * PONG_RENDER_SCALE);
+    *height = (int)(PONG_HEIGHT * PONG_RENDER_SCALE);
+}
+
+static void pong_render(const Pong *env, OceanCanvas *canvas) {
+    const float s = PONG_RENDER_SCALE;
+    ocean_clear(canvas, PONG_BACKGROUND);
+    for (float y = PONG_DASH / 2; y < PONG_HEIGHT; y += 2 * PONG_DASH)
+        ocean_rect(canvas, (PONG_WIDTH / 2 - 0.5f) * s, y * s, s, PONG_DASH * s, PONG_LINE);
+    float top = 4 * s;
+    int opponent_width = ocean_number_width(env->points_lost, PONG_DIGIT_PX);
+    ocean_number(canvas, PONG_WIDTH / 4 * s - (float)opponent_width / 2, top, env->points_lost,
+                 PONG_DIGIT_PX, PONG_SCORE_COLOR);
+    int agent_width = ocean_number_width(env->points_won, PONG_DIGIT_PX);
+    ocean_number(canvas, 3 * PONG_WIDTH / 4 * s - (float)agent_width / 2, top, env->points_won,
+                 PONG_DIGIT_PX, PONG_SCORE_COLOR);
+    ocean_rect(canvas, (PONG_OPPONENT_X - PONG_PADDLE_WIDTH) * s,
+               (env->opponent_y - PONG_PADDLE_HALF) * s, PONG_PADDLE_WIDTH * s,
+               2 * PONG_PADDLE_HALF * s, PONG_OPPONENT_COLOR);
+    ocean_rect(canvas, PONG_AGENT_X * s, (env->agent_y - PONG_PADDLE_HALF) * s,
+               PONG_PADDLE_WIDTH * s, 2 * PONG_PADDLE_HALF * s, PONG_AGENT_COLOR);
+    ocean_circle(canvas, env->ball_x * s, env->ball_y * s, PONG_BALL_DRAWN_RADIUS * s,
+                 PONG_BALL_COLOR);
+}
 
 OCEAN_DEFINE_GAME(pong, Pong, PongLog, PONG_CONFIG, PONG_LOG_KEYS, PONG_NUM_ACTIONS);
 

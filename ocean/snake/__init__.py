@@ -38,3 +38,9 @@ def validate(config):
         raise ConfigError(f"snake config 'num_food' is {config['num_food']} with "
                           f"{config['num_snakes']} snakes, but {where}; use at most "
                           f"{cells - config['num_snakes']} food or a larger grid")
+
+# `ocean play snake`: hold Left Shift and steer agent 0's snake (highlighted green); with
+# Shift held and no arrow it keeps its last direction.
+HUMAN_KEYS = (("up", ("UP", "W"), 0), ("down", ("DOWN", "S"), 1), ("left", ("LEFT", "A"), 2),
+              ("right", ("RIGHT", "D"), 3))
+HUMAN_IDLE_ACTION = None

@@ -402,6 +402,57 @@ static void snake_step(Snake *env) {
     snake_compute_observations(env);
 }
 
+/* ---- Drawing (render.h): the whole grid, agent 0's snake highlighted. ---- */
+#define SNAKE_FRAME_TARGET 1280   /* px on the longer side, at most; cells 1..16 px */
+#define SNAKE_MAX_CELL_PX 16
+static const OceanColor SNAKE_EMPTY_COLOR = {16, 16, 24};
+static const OceanColor SNAKE_WALL_COLOR = {96, 96, 112};
+static const OceanColor SNAKE_FOOD_COLOR = {232, 88, 80};
+static const OceanColor SNAKE_BODY_COLOR = {64, 96, 176};
+static const OceanColor SNAKE_HEAD_COLOR = {128, 168, 248};
+static const OceanColor SNAKE_PLAYER_BODY_COLOR = {64, 176, 96};
+static const OceanColor SNAKE_PLAYER_HEAD_COLOR = {160, 248, 128};
+
+static int snake_cell_px(const double *config) {
+    int longer = (int)(config[SNAKE_WIDTH] > config[SNAKE_HEIGHT] ? config[SNAKE_WIDTH]
+                                                                  : config[SNAKE_HEIGHT]);
+    int px = SNAKE_FRAME_TARGET / longer;
+    return px < 1 ? 1 : (px > SNAKE_MAX_CELL_PX ? SNAKE_MAX_CELL_PX : px);
+}
+
+static void snake_frame_size(const double *config, int *width, int *height) {
+    int px = snake_cell_px(config);
+    *width = (int)config[SNAKE_WIDTH] * px;
+    *height = (int)config[SNAKE_HEIGHT] * px;
+}
+
+static void snake_render(const Snake *env, OceanCanvas *canvas) {
+    int px = canvas->width / env->width;
+    int inset = px >= 4 ? 1 : 0;   /* a gap between cells once they are big enough to see it */
+    ocean_clear(canvas, SNAKE_EMPTY_COLOR);
+    for (int y = 0; y < env->height; y++) {
+        const uint8_t *row = env->grid + (y + env->vision) * env->stride + env->vision;
+        for (int x = 0; x < env->width; x++) {
+            uint8_t cell = row[x];
+            if (cell == SNAKE_CELL_EMPTY) continue;
+            OceanColor color = cell == SNAKE_CELL_WALL ? SNAKE_WALL_COLOR
+                             : cell == SNAKE_CELL_FOOD ? SNAKE_FOOD_COLOR
+                             : cell == SNAKE_CELL_HEAD ? SNAKE_HEAD_COLOR : SNAKE_BODY_COLOR;
+            ocean_cell(canvas, x, y, px, cell == SNAKE_CELL_WALL ? 0 : inset, color);
+        }
+    }
+    /* Agent 0's snake, tail to head along the directions its body cells store. */
+    const SnakeAgent *player = &env->snakes[0];
+    int cell = player->tail;
+    for (int i = 1; i < player->length && cell != player->head; i++) {
+        ocean_cell(canvas, snake_cell_x(env, cell) - env->vision,
+                   snake_cell_y(env, cell) - env->vision, px, inset, SNAKE_PLAYER_BODY_COLOR);
+        cell += env->offset[(env->grid[cell] - SNAKE_CELL_BODY) & 3];
+    }
+    ocean_cell(canvas, snake_cell_x(env, player->head) - env->vision,
+               snake_cell_y(env, player->head) - env->vision, px, inset, SNAKE_PLAYER_HEAD_COLOR);
+}
+
 OCEAN_DEFINE_GAME(snake, Snake, SnakeLog, SNAKE_CONFIG, SNAKE_LOG_KEYS, SNAKE_NUM_ACTIONS);
 
 #endif /* OCEAN_SNAKE_H */
