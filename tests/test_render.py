@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 import ocean
+import ocean.breakout
 import ocean.pong
 import ocean.render
 from conftest import ROOT
@@ -253,8 +254,8 @@ def test_policy_hook_scripted_random_and_checkpoints(tmp_path):
     with pytest.raises(PolicyError, match="no checkpoint file"):
         load_policy(env, ocean.pong, str(tmp_path / "missing.pt"))
     checkpoint = tmp_path / "model.pt"
-    checkpoint.write_bytes(b"not yet loadable")
-    with pytest.raises(PolicyError, match="trainer"):
+    checkpoint.write_bytes(b"not a checkpoint")
+    with pytest.raises(PolicyError, match="model.pt"):
         load_policy(env, ocean.pong, str(checkpoint))
 
     class NoScript:  # a game package without a scripted policy falls back to random
@@ -262,6 +263,30 @@ def test_policy_hook_scripted_random_and_checkpoints(tmp_path):
     assert load_policy(env, NoScript, seed=0)(obs).shape == (4,)
     with pytest.raises(PolicyError, match="no scripted policy"):
         load_policy(env, NoScript, "scripted")
+
+
+def test_a_trained_checkpoint_plays_its_policy(tmp_path):
+    import torch
+    from ocean.train import config as train_config
+    from ocean.train.checkpoint import save_checkpoint
+    from ocean.train.trainer import build
+    config = train_config.build("pong")
+    config.train.num_envs = 4
+    train_env, policy, optimizer = build("pong", config)
+    with torch.no_grad():  # a policy that only ever presses "down"
+        policy.actor.weight.zero_()
+        policy.actor.bias.copy_(torch.tensor([-50.0, -50.0, 50.0]))
+    path = save_checkpoint(tmp_path / "model.pt", policy, optimizer,
+                           train_config.to_dict(config), "pong", 0, 0)
+    env = ocean.make("pong", num_envs=4, seed=0)
+    obs, _ = env.reset()
+    play = load_policy(env, ocean.pong, str(path))
+    for _ in range(5):
+        actions = play(obs)
+        assert np.array_equal(actions, [2, 2, 2, 2])
+        obs, *_ = env.step(actions)
+    with pytest.raises(PolicyError, match="trained on 'pong', not 'breakout'"):
+        load_policy(ocean.make("breakout", num_envs=1), ocean.breakout, str(path))
 
 
 def test_pong_keys_map_to_actions_and_idle():

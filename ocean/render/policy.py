@@ -8,9 +8,11 @@ checkpoint:
                  one, else uniform random actions
     "scripted"   the game's scripted policy (an error if it has none)
     "random"     uniform random actions, seeded
-    a file path  a trained policy. Loading one needs the trainer's checkpoint format (issue 5),
-                 which has not landed: for now this raises a PolicyError saying so.
+    a file path  a trained checkpoint from `ocean train` (needs the [train] extra); it plays
+                 sampled actions, its LSTM state (if any) carried across steps and zeroed
+                 where an episode ended.
 """
+import importlib
 import pathlib
 
 import numpy as np
@@ -42,7 +44,36 @@ def random_policy(num_actions, num_agents, seed=None):
 def load_checkpoint(path, env):
     if not path.is_file():
         raise PolicyError(f"no checkpoint file at {path} (or use --checkpoint scripted/random)")
-    # TODO(issue 5): build the policy with the trainer's checkpoint loader once it lands.
-    raise PolicyError(f"cannot load {path}: loading trained checkpoints needs the trainer "
-                      "(issue 5), which this version of ocean does not have yet; use "
-                      "--checkpoint scripted or --checkpoint random")
+    try:
+        import torch
+        from ocean.train import checkpoint, config as train_config
+        from ocean.train.policy import make_policy, sample_actions
+    except ImportError as error:
+        raise PolicyError(f"loading {path} needs the [train] extra (torch): {error}") from None
+    try:
+        payload = checkpoint.load_checkpoint(path)
+        if payload["env"] != env.name:
+            raise checkpoint.CheckpointError(f"{path} was trained on {payload['env']!r}, "
+                                             f"not {env.name!r}")
+        config = train_config.build(env.name, [payload["config"]], where=str(path))
+        module = importlib.import_module(f"ocean.{env.name}")
+        policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
+                             config.policy, module, env.config)
+        checkpoint.restore(payload, policy, env_name=env.name, path=path)
+    except (checkpoint.CheckpointError, train_config.ConfigError) as error:
+        raise PolicyError(str(error)) from None
+    policy.eval()
+    state = policy.initial_state(env.num_agents, torch.device("cpu"))
+    first_call = True
+
+    def act(observations):
+        """observations came from the env's last reset or step: an agent whose episode that
+        step ended starts a new one, so its LSTM state is zeroed."""
+        nonlocal state, first_call
+        done = np.ones(env.num_agents) if first_call else env.terminals | env.truncations
+        first_call = False
+        with torch.no_grad():
+            logits, _, state = policy(torch.from_numpy(observations), state,
+                                      torch.from_numpy(done.astype(np.float32)))
+        return sample_actions(logits)[0].numpy()
+    return act
