@@ -1,4 +1,4 @@
-"""Training config: three dataclasses (train, policy, env) resolved once per run.
+"""Training config: dataclasses (train, policy, e3b, env) resolved once per run.
 
 Precedence, lowest first: the dataclass defaults below, the game's ocean/<game>/train.toml
 (its best known settings), a resumed checkpoint's saved config, then command-line overrides
@@ -10,6 +10,9 @@ import dataclasses
 import json
 import pathlib
 import sys
+from typing import Annotated
+
+import tyro
 
 import ocean
 from ocean.config import ConfigError, check_value
@@ -71,6 +74,31 @@ class PolicyConfig:
     lstm: bool = False
 
 
+@dataclasses.dataclass
+class E3BConfig:
+    """E3B exploration bonus (ocean/train/e3b.py): reward r = r_ext + coef * b / std(b)."""
+    enabled: Annotated[bool, tyro.conf.FlagConversionOff] = False
+    """turn it on: --e3b.enabled true"""
+    features: str = "idm"
+    """idm: an inverse-dynamics encoder trained alongside PPO (the paper); policy: the policy
+    encoder's detached features (then dim must equal policy.hidden)"""
+    dim: int = 32
+    """feature size d: the per-agent matrices take agents x d x d x 4 bytes"""
+    lam: float = 0.1
+    """ridge lambda: each episode's C starts at lambda * I"""
+    coef: float = 1.0
+    """beta, the weight of the normalised bonus"""
+    clip: float = 0.0
+    """clip the total reward to [-clip, clip] (0: no clipping)"""
+    first_step_bonus: Annotated[bool, tyro.conf.FlagConversionOff] = False
+    """give an episode's first step a bonus too (off: it gets 0; its phi is still added)"""
+    idm_learning_rate: float = 1e-3
+    memory_budget_mb: float = 1024
+    """refuse (before allocating) a config whose matrices would need more"""
+
+
+FEATURES = ("idm", "policy")
+
 RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the key itself
     "train": {"total_steps": ("int", 1, 1e15), "num_envs": ("int", 1, 1e6),
               "horizon": ("int", 1, 1e5), "num_minibatches": ("int", 1, 1e6),
@@ -83,9 +111,12 @@ RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the ke
               "log_interval": ("float", 0, 1e6)},
     "policy": {"hidden": ("int", 1, 1 << 14), "layers": ("int", 0, 16),
                "embed_dim": ("int", 1, 1024), "channels": ("int", 0, 1024)},
+    "e3b": {"dim": ("int", 1, 4096), "lam": ("float", 1e-6, 1e6), "coef": ("float", 0, 1e6),
+            "clip": ("float", 0, 1e6), "idm_learning_rate": ("float", 0, 10),
+            "memory_budget_mb": ("float", 0, 1e9)},
 }
 ENCODERS = ("auto", "mlp", "grid")
-DOCS = {"train": "PPO", "policy": "network"}
+DOCS = {"train": "PPO", "policy": "network", "e3b": "exploration bonus"}
 
 
 def env_config_class(name):
@@ -121,6 +152,7 @@ def run_config_class(name):
         ("env", env_cls, dataclasses.field(default_factory=env_cls)),
         ("train", TrainConfig, dataclasses.field(default_factory=TrainConfig)),
         ("policy", PolicyConfig, dataclasses.field(default_factory=PolicyConfig)),
+        ("e3b", E3BConfig, dataclasses.field(default_factory=E3BConfig)),
         ("device", str, dataclasses.field(default="cpu")),
         ("runs_dir", str, dataclasses.field(default="runs")),
         ("resume", str, dataclasses.field(default="")),
@@ -163,7 +195,7 @@ def build(name, sections=(), where="config"):
                 continue
             if not dataclasses.is_dataclass(target):
                 raise ConfigError(f"{where}: unknown section [{section}]; "
-                                  f"valid: env, train, policy")
+                                  f"valid: env, train, policy, e3b")
             known = {f.name for f in dataclasses.fields(target)}
             for key, value in values.items():
                 if key not in known:
@@ -179,7 +211,9 @@ def parse(name, overrides=(), base=None):
     import tyro
     if base is None:
         base = build(name, [game_defaults(name)], str(defaults_path(name)))
-    config = tyro.cli(type(base), args=list(overrides), default=base, prog=f"ocean train {name}",
+    # `--e3b.enabled true`: tyro spells bool values True/False; accept the lower case too
+    overrides = [{"true": "True", "false": "False"}.get(arg, arg) for arg in overrides]
+    config = tyro.cli(type(base), args=overrides, default=base, prog=f"ocean train {name}",
                       description=f"Train PPO on {name}. Defaults: {defaults_path(name)}.")
     validate(name, config)
     return config
@@ -195,10 +229,14 @@ def validate(name, config):
                                              getattr(values, key), low, high, DOCS[section]))
     train, policy = config.train, config.policy
     for section, key in (("train", "anneal_lr"), ("train", "clip_vloss"),
-                         ("train", "norm_adv"), ("policy", "lstm")):
+                         ("train", "norm_adv"), ("policy", "lstm"), ("e3b", "enabled"),
+                         ("e3b", "first_step_bonus")):
         value = getattr(getattr(config, section), key)
         if not isinstance(value, bool):
             raise ConfigError(f"{section}.{key} must be true or false, got {value!r}")
+    if config.e3b.features not in FEATURES:
+        raise ConfigError(f"e3b.features must be one of {', '.join(FEATURES)}, "
+                          f"got {config.e3b.features!r}")
     if policy.encoder not in ENCODERS:
         raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
                           f"got {policy.encoder!r}")

@@ -29,10 +29,10 @@ class MetricsLog:
     """metrics.csv: fixed columns, one row per update; episode columns are empty in
     updates where no episode finished."""
 
-    def __init__(self, path, episode_keys):
+    def __init__(self, path, episode_keys, extra_keys=()):
         self.episode_keys = list(episode_keys)
         self.columns = (["step", "seconds", "sps", "episodes", *self.episode_keys,
-                         "learning_rate", *LOSS_KEYS]
+                         "learning_rate", *LOSS_KEYS, *extra_keys]
                         + [f"{k}_seconds" for k in TIME_KEYS])
         self.file = open(path, "w", newline="")
         self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")

@@ -1,6 +1,7 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
+import dataclasses
 import datetime
 import importlib
 import math
@@ -16,6 +17,7 @@ import ocean
 from ocean import _core
 from ocean.train import config as train_config
 from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
+from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_policy
 from ocean.train.rollout import Collector, Rollout
@@ -117,12 +119,22 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     resolved["env"] = dict(env.config)  # every key's value, defaults included
     train_config.save(resolved, run_dir / "config.json")
     log_keys = _core.games()[name]["log_keys"]
-    metrics = MetricsLog(run_dir / "metrics.csv", log_keys)
+    metrics = MetricsLog(run_dir / "metrics.csv", log_keys,
+                         E3B_KEYS if config.e3b.enabled else ())
     dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
                           live=live if config.dashboard else False,
                           log_interval=train.log_interval, out=out)
     writer = SummaryWriter(str(run_dir)) if config.tensorboard else None
 
+    bonus = None
+    if config.e3b.enabled:
+        module = importlib.import_module(f"ocean.{name}")
+        no_core = dataclasses.replace(config.policy, lstm=False)
+        make_encoder = lambda: make_policy(  # noqa: E731 (a fresh encoder of the policy's kind)
+            env.single_observation_space, int(env.single_action_space.n), no_core, module,
+            env.config).encoder
+        bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
+                    int(env.single_action_space.n), device)
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = Collector(env, policy, device)
@@ -151,7 +163,10 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 global_step += batch
                 update += 1
                 began = time.perf_counter()
+                bonus_stats = bonus.add_bonus(rollout) if bonus is not None else {}
                 stats = ppo_update(policy, optimizer, rollout, train)
+                if bonus is not None:
+                    bonus_stats.update(bonus.train_idm(rollout))
                 learn_seconds += time.perf_counter() - began
 
                 seconds = time.perf_counter() - start
@@ -159,6 +174,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                        "sps": (global_step - start_step) / seconds,
                        **episode_columns(collector.take_episode_stats(), log_keys),
                        "learning_rate": optimizer.param_groups[0]["lr"], **stats,
+                       **bonus_stats,
                        "env_seconds": collector.env_seconds,
                        "inference_seconds": collector.inference_seconds,
                        "learn_seconds": learn_seconds}

@@ -1,0 +1,62 @@
+"""Plain PPO vs PPO+E3B on a Maze preset: same network, same step budget, a few seeds.
+
+    python benchmarks/e3b_maze.py --steps 20_000_000 --seeds 0 1 2 [--preset medium]
+
+Prints a table of final success rate, coverage and training agent-steps/s per run and writes
+e3b_maze.png (success and coverage against agent-steps for both)."""
+import argparse
+import csv
+import pathlib
+import subprocess
+import sys
+
+import ocean.maze
+
+
+def run(preset, e3b, seed, steps, out):
+    args = [sys.executable, "-m", "ocean", "train", "maze", "--no-dashboard",
+            "--train.total-steps", str(steps), "--train.seed", str(seed),
+            "--e3b.enabled", "true" if e3b else "false", "--runs-dir", str(out)]
+    for key, value in ocean.maze.PRESETS[preset].items():
+        args += [f"--env.{key.replace('_', '-')}", str(value)]
+    lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    folder = pathlib.Path(lines.strip().splitlines()[-1].split("run folder: ")[-1])
+    return [row for row in csv.DictReader(open(folder / "metrics.csv")) if row["success"]]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="medium", choices=sorted(ocean.maze.PRESETS))
+    parser.add_argument("--steps", type=int, default=20_000_000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--out", default="bench-runs/e3b_maze")
+    args = parser.parse_args()
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    figure, (success_axis, coverage_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    print(f"maze preset {args.preset}, {args.steps:,} agent-steps per run")
+    print(f"{'method':<10} {'seed':>4} {'success':>8} {'coverage':>9} {'train SPS':>10}")
+    for e3b, label in ((False, "PPO"), (True, "PPO+E3B")):
+        for seed in args.seeds:
+            rows = run(args.preset, e3b, seed, args.steps, args.out)
+            last = rows[-10:]  # the last updates that finished episodes
+            mean = lambda key: sum(float(r[key]) for r in last) / len(last)  # noqa: E731
+            print(f"{label:<10} {seed:>4} {mean('success'):>8.1%} {mean('coverage'):>9.2f} "
+                  f"{float(rows[-1]['sps']):>10,.0f}")
+            steps = [int(r["step"]) for r in rows]
+            colour = "tab:orange" if e3b else "tab:blue"
+            success_axis.plot(steps, [float(r["success"]) for r in rows], color=colour,
+                              alpha=0.7, label=label if seed == args.seeds[0] else None)
+            coverage_axis.plot(steps, [float(r["coverage"]) for r in rows], color=colour,
+                               alpha=0.7)
+    success_axis.set(xlabel="agent-steps", ylabel="success rate")
+    coverage_axis.set(xlabel="agent-steps", ylabel="coverage")
+    success_axis.legend()
+    figure.tight_layout()
+    figure.savefig("e3b_maze.png")
+    print("wrote e3b_maze.png")
+
+
+if __name__ == "__main__":
+    main()

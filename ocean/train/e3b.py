@@ -1,0 +1,168 @@
+"""E3B: an elliptical episodic exploration bonus (Henaff et al., NeurIPS 2022).
+
+Per agent, C = lambda*I + sum of phi phi^T over the features seen this episode. Only its
+inverse is kept, updated by Sherman-Morrison, never inverted:
+    u = C^-1 phi,   b = phi^T u,   C^-1 <- C^-1 - u u^T / (1 + b)
+The bonus b is large for a feature unlike this episode's so far (b <= |phi|^2 / lambda) and
+shrinks as similar ones repeat. C^-1 restarts at I / lambda where an episode starts.
+Features come from an inverse-dynamics model (the paper's default: phi trained so that
+(phi(s_t), phi(s_t+1)) predicts a_t) or from the policy's own encoder, detached.
+"""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ocean.config import ConfigError
+
+
+E3B_KEYS = ("e3b_bonus_mean", "e3b_bonus_max", "e3b_bonus_normalised", "e3b_std",
+            "e3b_idm_loss")   # the metrics.csv columns a run with E3B adds
+
+
+def matrices_bytes(num_agents, dim):
+    """Memory of the per-agent inverse matrices (float32)."""
+    return num_agents * dim * dim * 4
+
+
+class EllipticalBonus:
+    """C^-1 for every agent slot, updated in place, batched: O(agents * dim^2) a step."""
+
+    def __init__(self, num_agents, dim, lam=0.1, first_step_bonus=False, memory_budget_mb=1024,
+                 device="cpu", dtype=torch.float32):
+        need = matrices_bytes(num_agents, dim)
+        if need > memory_budget_mb * 2**20:
+            raise ConfigError(
+                f"e3b: {num_agents} agents x {dim}x{dim} inverse matrices need "
+                f"{need / 2**20:.0f} MiB, over e3b.memory_budget_mb = {memory_budget_mb}; "
+                f"lower e3b.dim or the number of envs, or raise the budget")
+        self.lam, self.first_step_bonus = lam, first_step_bonus
+        self.identity = torch.eye(dim, device=device, dtype=dtype) / lam
+        self.inverse = self.identity.repeat(num_agents, 1, 1)
+
+    def reset(self, mask):
+        """Restart the agents where mask is true (their episode just started)."""
+        self.inverse[mask.bool()] = self.identity
+
+    def step(self, phi, starts):
+        """phi: (agents, dim) features of the observations actions are taken on; starts: 1
+        where that observation is an episode's first. Returns the bonus (agents,) and adds
+        phi to each agent's ellipse."""
+        starts = starts.bool()
+        self.reset(starts)
+        phi = phi.to(self.inverse.dtype)
+        u = torch.bmm(self.inverse, phi.unsqueeze(-1)).squeeze(-1)      # C^-1 phi
+        bonus = (phi * u).sum(-1)                                         # phi^T C^-1 phi
+        self.inverse -= torch.einsum("ni,nj->nij", u, u) / (1 + bonus).view(-1, 1, 1)
+        if not self.first_step_bonus:
+            bonus = torch.where(starts, torch.zeros_like(bonus), bonus)
+        return bonus
+
+
+class RunningStd:
+    """Standard deviation of everything seen so far (Chan et al.'s parallel update); the
+    bonus is divided by it, without subtracting a mean, so it stays positive."""
+
+    def __init__(self, epsilon=1e-8):
+        self.count, self.mean, self.m2, self.epsilon = 0, 0.0, 0.0, epsilon
+
+    def update(self, values):
+        values = values.detach().double().flatten()
+        n = values.numel()
+        if n == 0:
+            return
+        mean, var = values.mean().item(), values.var(unbiased=False).item()
+        total = self.count + n
+        delta = mean - self.mean
+        self.m2 += var * n + delta * delta * self.count * n / total
+        self.mean += delta * n / total
+        self.count = total
+
+    @property
+    def std(self):
+        return (self.m2 / self.count) ** 0.5 + self.epsilon if self.count else 1.0
+
+
+class InverseDynamics(nn.Module):
+    """phi = head(encoder(s)); logits of a_t = classifier([phi(s_t), phi(s_t+1)])."""
+
+    def __init__(self, encoder, dim, num_actions, hidden=64):
+        super().__init__()
+        self.encoder = encoder
+        self.project = nn.Linear(encoder.out_size, dim)
+        self.classifier = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(),
+                                        nn.Linear(hidden, num_actions))
+
+    def features(self, obs):
+        return self.project(self.encoder(obs))
+
+    def loss(self, obs, next_obs, actions, valid):
+        """Cross-entropy of a_t from (s_t, s_t+1), averaged over pairs where valid is 1: a
+        pair whose s_t+1 starts a new episode did not come from a_t, so it is masked."""
+        logits = self.classifier(torch.cat([self.features(obs), self.features(next_obs)], -1))
+        per_pair = F.cross_entropy(logits, actions, reduction="none")
+        valid = valid.float()
+        return (per_pair * valid).sum() / valid.sum().clamp(min=1)
+
+
+def rollout_pairs(rollout):
+    """(obs_t, obs_t+1, a_t, valid) over the rollout's consecutive steps, flattened; valid is
+    0 where obs_t+1 is an episode's first (the pair crosses a boundary)."""
+    obs, starts = rollout.obs, rollout.starts
+    flat = lambda x: x.reshape(-1, *x.shape[2:])  # noqa: E731 (one use, reads as what it is)
+    return (flat(obs[:-1]), flat(obs[1:]), flat(rollout.actions[:-1]), flat(1 - starts[1:]))
+
+
+class E3B:
+    """What the trainer holds: the ellipses, the normaliser and (for "idm") the inverse-
+    dynamics model and its optimiser. add_bonus() rewrites a collected rollout's rewards;
+    train_idm() learns phi from it."""
+
+    def __init__(self, config, num_agents, policy, make_encoder, num_actions, device):
+        self.config, self.policy = config, policy
+        self.bonus = EllipticalBonus(num_agents, config.dim, config.lam, config.first_step_bonus,
+                                     config.memory_budget_mb, device)
+        self.std = RunningStd()
+        self.idm = None
+        if config.features == "idm":
+            self.idm = InverseDynamics(make_encoder(), config.dim, num_actions).to(device)
+            self.optimizer = torch.optim.Adam(self.idm.parameters(), lr=config.idm_learning_rate,
+                                              eps=1e-5)
+        elif policy.encoder.out_size != config.dim:
+            raise ConfigError(f"e3b.features policy uses the policy encoder's "
+                              f"{policy.encoder.out_size} features: set e3b.dim to that")
+
+    @torch.no_grad()
+    def features(self, obs):
+        if self.idm is not None:
+            return self.idm.features(obs)
+        return self.policy.encoder(obs)
+
+    @torch.no_grad()
+    def add_bonus(self, rollout):
+        """Bonus for every step, in order (the ellipses carry across rollouts), normalised
+        by the running std and added to the rewards. Returns the numbers to log."""
+        horizon = rollout.obs.shape[0]
+        raw = torch.stack([self.bonus.step(self.features(rollout.obs[t]), rollout.starts[t])
+                           for t in range(horizon)])
+        self.std.update(raw)
+        normalised = raw / self.std.std
+        total = rollout.rewards + self.config.coef * normalised
+        if self.config.clip > 0:
+            total = total.clamp(-self.config.clip, self.config.clip)
+        rollout.rewards.copy_(total)
+        return {"e3b_bonus_mean": raw.mean().item(), "e3b_bonus_max": raw.max().item(),
+                "e3b_bonus_normalised": normalised.mean().item(), "e3b_std": self.std.std}
+
+    def train_idm(self, rollout, minibatches=4):
+        if self.idm is None:
+            return {}
+        obs, next_obs, actions, valid = rollout_pairs(rollout)
+        order = torch.randperm(len(actions), device=actions.device)
+        losses = []
+        for chunk in order.chunk(minibatches):
+            loss = self.idm.loss(obs[chunk], next_obs[chunk], actions[chunk], valid[chunk])
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            losses.append(loss.item())
+        return {"e3b_idm_loss": sum(losses) / len(losses)}

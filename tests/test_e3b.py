@@ -1,0 +1,145 @@
+"""E3B against its definition: C^-1 = inv(lambda I + sum phi phi^T) per agent and episode."""
+import numpy as np
+import pytest
+import torch
+
+from ocean.config import ConfigError
+from ocean.train.e3b import EllipticalBonus, InverseDynamics, RunningStd, rollout_pairs
+from ocean.train.rollout import Rollout
+
+LAM = 0.1
+
+
+def no_starts(n):
+    return torch.zeros(n)
+
+
+def test_sherman_morrison_matches_the_inverse_after_200_updates():
+    torch.manual_seed(0)
+    bonus = EllipticalBonus(3, 8, LAM, dtype=torch.float64)
+    phis = torch.randn(200, 3, 8, dtype=torch.float64)
+    for phi in phis:
+        bonus.step(phi, no_starts(3))
+    for agent in range(3):
+        c = LAM * torch.eye(8, dtype=torch.float64) + phis[:, agent].T @ phis[:, agent]
+        torch.testing.assert_close(bonus.inverse[agent], torch.linalg.inv(c), rtol=1e-9,
+                                   atol=1e-9)
+
+
+def test_the_same_phi_seen_n_times():
+    phi = torch.tensor([[0.3, -1.2, 0.5, 2.0]], dtype=torch.float64)
+    norm2 = (phi ** 2).sum().item()
+    bonus = EllipticalBonus(1, 4, LAM, first_step_bonus=True, dtype=torch.float64)
+    for n in range(6):  # before the n-th sighting, phi has been added n times
+        b = bonus.step(phi, no_starts(1)).item()
+        assert b == pytest.approx(norm2 / (LAM + n * norm2), rel=1e-9)
+
+
+def test_an_orthogonal_phi_is_as_novel_as_the_first():
+    bonus = EllipticalBonus(1, 4, LAM, first_step_bonus=True, dtype=torch.float64)
+    for _ in range(5):
+        bonus.step(torch.tensor([[2.0, 0, 0, 0]], dtype=torch.float64), no_starts(1))
+    fresh = torch.tensor([[0, 0, 1.5, 0]], dtype=torch.float64)
+    assert bonus.step(fresh, no_starts(1)).item() == pytest.approx(1.5 ** 2 / LAM)
+
+
+def test_bonus_is_positive_and_bounded_by_the_first_sighting():
+    torch.manual_seed(1)
+    bonus = EllipticalBonus(64, 16, LAM, first_step_bonus=True)
+    for _ in range(100):
+        phi = torch.randn(64, 16)
+        b = bonus.step(phi, no_starts(64))
+        assert (b > 0).all() and (b <= (phi ** 2).sum(-1) / LAM * (1 + 1e-5)).all()
+
+
+def test_reset_exactly_for_agents_whose_episode_ended_and_first_step_bonus_is_zero():
+    torch.manual_seed(2)
+    bonus = EllipticalBonus(4, 6, LAM)
+    for _ in range(10):
+        bonus.step(torch.randn(4, 6), no_starts(4))
+    before = bonus.inverse.clone()
+    starts = torch.tensor([0.0, 1.0, 0.0, 1.0])
+    phi = torch.randn(4, 6)
+    b = bonus.step(phi, starts)
+    assert b[1] == 0 and b[3] == 0 and (b[[0, 2]] > 0).all()
+    for agent in (1, 3):  # restarted at I / lambda, then this episode's first phi added
+        c = LAM * torch.eye(6) + torch.outer(phi[agent], phi[agent])
+        torch.testing.assert_close(bonus.inverse[agent], torch.linalg.inv(c), rtol=1e-4,
+                                   atol=1e-4)
+    assert not torch.allclose(bonus.inverse[0], torch.eye(6) / LAM)
+    assert not torch.allclose(bonus.inverse[0], before[0])  # phi still added, not reset
+
+
+def test_memory_guard_refuses_before_allocating():
+    with pytest.raises(ConfigError, match="4096 agents x 128x128.*256 MiB.*memory_budget_mb"):
+        EllipticalBonus(4096, 128, LAM, memory_budget_mb=200)
+    EllipticalBonus(4096, 8, LAM, memory_budget_mb=200)  # 1 MiB is fine
+
+
+def test_running_std_matches_numpy():
+    std, values = RunningStd(epsilon=0), []
+    rng = np.random.default_rng(0)
+    for size in (5, 17, 1, 40):
+        batch = rng.exponential(size=size)
+        values.extend(batch)
+        std.update(torch.from_numpy(batch))
+        assert std.std == pytest.approx(np.std(values), rel=1e-9)
+
+
+class Flatten(torch.nn.Module):
+    out_size = 3
+
+    def forward(self, obs):
+        return obs.float()
+
+
+def test_idm_loss_masks_pairs_that_cross_an_episode_boundary():
+    torch.manual_seed(3)
+    idm = InverseDynamics(Flatten(), dim=4, num_actions=3)
+    obs, next_obs = torch.randn(6, 3), torch.randn(6, 3)
+    actions = torch.tensor([0, 1, 2, 0, 1, 2])
+    valid = torch.tensor([1, 1, 0, 1, 0, 1])
+    masked = idm.loss(obs, next_obs, actions, valid)
+    keep = valid.bool()
+    assert masked.item() == pytest.approx(idm.loss(obs[keep], next_obs[keep], actions[keep],
+                                                   torch.ones(4)).item(), rel=1e-6)
+    other = actions.clone()
+    other[~keep] = (other[~keep] + 1) % 3  # masked pairs' actions do not matter
+    assert idm.loss(obs, next_obs, other, valid).item() == pytest.approx(masked.item())
+
+
+def test_rollout_pairs_mark_boundaries():
+    rollout = Rollout.allocate(3, 2, (1,), torch.float32, "cpu")
+    rollout.obs[:, :, 0] = torch.arange(6.0).view(3, 2)
+    rollout.starts[2, 1] = 1
+    obs, next_obs, actions, valid = rollout_pairs(rollout)
+    assert obs[:, 0].tolist() == [0, 1, 2, 3] and next_obs[:, 0].tolist() == [2, 3, 4, 5]
+    assert valid.tolist() == [1, 1, 1, 0]
+
+
+def test_training_maze_with_e3b_runs_and_logs_the_bonus(tmp_path):
+    import csv
+
+    from ocean.train import config as train_config
+    from ocean.train.trainer import train
+    config = train_config.parse("maze", ["--e3b.enabled", "true", "--e3b.dim", "8",
+                                         "--train.num-envs", "16", "--train.horizon", "16",
+                                         "--train.num-minibatches", "2", "--no-dashboard",
+                                         "--policy.channels", "0",
+                                         "--runs-dir", str(tmp_path)])
+    assert config.e3b.enabled
+    run = train("maze", config, out=open(tmp_path / "log.txt", "w"), max_updates=2)
+    rows = list(csv.DictReader(open(run / "metrics.csv")))
+    assert len(rows) == 2
+    assert float(rows[-1]["e3b_bonus_mean"]) > 0 and float(rows[-1]["e3b_idm_loss"]) > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--e3b.features", "pixels"], "e3b.features must be one of idm, policy"),
+    (["--e3b.lam", "0"], "e3b.lam"),
+    (["--e3b.dim", "0"], "e3b.dim"),
+])
+def test_bad_e3b_config_names_the_key(args, message):
+    from ocean.train import config as train_config
+    with pytest.raises(ConfigError, match=message):
+        train_config.parse("maze", args)
