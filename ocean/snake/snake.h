@@ -403,8 +403,8 @@ static void snake_step(Snake *env) {
 }
 
 /* ---- Drawing (render.h): the whole grid, agent 0's snake highlighted. ---- */
-#define SNAKE_FRAME_TARGET 1280   /* px on the longer side, at most; cells 1..16 px */
-#define SNAKE_MAX_CELL_PX 16
+#define SNAKE_FRAME_TARGET 1280   /* px on the longer side, at most; cells 1..10 px */
+#define SNAKE_MAX_CELL_PX 10
 static const OceanColor SNAKE_EMPTY_COLOR = {16, 16, 24};
 static const OceanColor SNAKE_WALL_COLOR = {96, 96, 112};
 static const OceanColor SNAKE_FOOD_COLOR = {232, 88, 80};
