@@ -75,6 +75,18 @@ typedef struct {
     float *logs;               /* (agents, log fields + 1) */
 } OceanRows;
 
+/* Points a game's row fields (obs, actions, rewards, terminals, truncations, and its log
+ * field, `log` or `logs`) at the rows init was handed, whatever their element types. */
+#define OCEAN_BIND_ROWS(env, rows, log_field)                                                \
+    do {                                                                                      \
+        (env)->obs = (void *)(rows)->obs;                                                    \
+        (env)->actions = (rows)->actions;                                                    \
+        (env)->rewards = (rows)->rewards;                                                    \
+        (env)->terminals = (rows)->terminals;                                                \
+        (env)->truncations = (rows)->truncations;                                            \
+        (env)->log_field = (void *)(rows)->logs;                                             \
+    } while (0)
+
 /* ---- Config: every knob has a default and an inclusive range; Python validates. ---- */
 enum { OCEAN_INT = 0, OCEAN_FLOAT = 1, OCEAN_BOOL = 2 };
 

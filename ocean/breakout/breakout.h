@@ -224,12 +224,7 @@ static size_t breakout_obs_bytes(const double *config) {
 }
 
 static int breakout_init(Breakout *env, const OceanRows *rows, const double *config) {
-    env->obs = (float *)rows->obs;
-    env->actions = rows->actions;
-    env->rewards = rows->rewards;
-    env->terminals = rows->terminals;
-    env->truncations = rows->truncations;
-    env->log = (BreakoutLog *)rows->logs;
+    OCEAN_BIND_ROWS(env, rows, log);
     env->frameskip = (int)config[BREAKOUT_FRAMESKIP];
     env->max_steps = (int)config[BREAKOUT_MAX_STEPS];
     env->rows = (int)config[BREAKOUT_ROWS];

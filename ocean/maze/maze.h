@@ -122,12 +122,7 @@ static size_t maze_obs_bytes(const double *config) {
 }
 
 static int maze_init(Maze *env, const OceanRows *rows, const double *config) {
-    env->obs = (uint8_t *)rows->obs;
-    env->actions = rows->actions;
-    env->rewards = rows->rewards;
-    env->terminals = rows->terminals;
-    env->truncations = rows->truncations;
-    env->log = (MazeLog *)rows->logs;
+    OCEAN_BIND_ROWS(env, rows, log);
     env->size = (int)config[MAZE_SIZE];
     env->loops = (float)config[MAZE_LOOPS];
     env->view = (int)config[MAZE_VIEW];

@@ -113,12 +113,7 @@ static int pong_num_agents(const double *config) { (void)config; return 1; }
 static size_t pong_obs_bytes(const double *config) { (void)config; return PONG_OBS_SIZE * sizeof(float); }
 
 static int pong_init(Pong *env, const OceanRows *rows, const double *config) {
-    env->obs = (float *)rows->obs;
-    env->actions = rows->actions;
-    env->rewards = rows->rewards;
-    env->terminals = rows->terminals;
-    env->truncations = rows->truncations;
-    env->log = (PongLog *)rows->logs;
+    OCEAN_BIND_ROWS(env, rows, log);
     env->frameskip = (int)config[PONG_FRAMESKIP];
     env->max_score = (int)config[PONG_MAX_SCORE];
     env->max_steps = (int)config[PONG_MAX_STEPS];

@@ -137,12 +137,7 @@ static void snake_close(Snake *env) {
 }
 
 static int snake_init(Snake *env, const OceanRows *rows, const double *config) {
-    env->obs = (uint8_t *)rows->obs;
-    env->actions = rows->actions;
-    env->rewards = rows->rewards;
-    env->terminals = rows->terminals;
-    env->truncations = rows->truncations;
-    env->logs = (SnakeLog *)rows->logs;
+    OCEAN_BIND_ROWS(env, rows, logs);
     env->width = (int)config[SNAKE_WIDTH];
     env->height = (int)config[SNAKE_HEIGHT];
     env->num_snakes = (int)config[SNAKE_NUM_SNAKES];
