@@ -143,3 +143,18 @@ def test_bad_e3b_config_names_the_key(args, message):
     from ocean.train import config as train_config
     with pytest.raises(ConfigError, match=message):
         train_config.parse("maze", args)
+
+
+def test_idm_does_not_see_the_bytes_that_echo_the_action():
+    import ocean.maze
+    config = {"view": 5}
+    echo = ocean.maze.action_echo(config)
+    assert echo == {25: ocean.maze.NO_ACTION}
+    torch.manual_seed(4)
+    idm = InverseDynamics(Flatten(), dim=4, num_actions=4, echo={1: 7})
+    obs = torch.tensor([[1.0, 0.0, 2.0], [1.0, 3.0, 2.0], [1.0, 7.0, 2.0]])
+    phi = idm.features(obs)
+    torch.testing.assert_close(phi[0], phi[1])
+    torch.testing.assert_close(phi[0], phi[2])
+    assert obs[1, 1] == 3  # the caller's tensor is untouched
+    assert not torch.allclose(phi[0], idm.features(obs + torch.tensor([1.0, 0, 0]))[0])

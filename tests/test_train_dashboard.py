@@ -33,3 +33,20 @@ def test_live_panel_on_a_terminal():
     for words in ("ocean train pong", "2,000,000 (20%)", "explained variance", "learn",
                   "-20", "Ctrl-C saves"):
         assert words in text, words
+
+
+def test_e3b_bonus_shows_only_when_the_row_has_it():
+    out = io.StringIO()
+    dashboard = Dashboard("maze", 10_000_000, ["score"], live=False, out=out)
+    dashboard.update({**ROW, "episodes": 0}, force=True)
+    dashboard.update({**ROW, "episodes": 0, "e3b_bonus_mean": 0.25, "e3b_bonus_max": 9.5,
+                      "e3b_bonus_normalised": 1.5, "e3b_std": 0.125, "e3b_idm_loss": 1.3},
+                     force=True)
+    plain, with_e3b = out.getvalue().splitlines()
+    assert "e3b" not in plain
+    assert "e3b bonus 0.25 e3b max 9.5 e3b norm 1.5 e3b std 0.125 e3b idm 1.3" in with_e3b
+    live = io.StringIO()
+    dashboard = Dashboard("maze", 10_000_000, ["score"], live=True, out=live)
+    dashboard.update({**ROW, "episodes": 0, "e3b_bonus_mean": 0.25, "e3b_std": 0.125})
+    dashboard.close()
+    assert "e3b bonus" in live.getvalue() and "e3b std" in live.getvalue()

@@ -32,6 +32,13 @@ def grid_shape(config):
     return config["view"], config["view"]
 
 
+def action_echo(config):
+    """Observation bytes that repeat the action just taken, and the value to hide them with:
+    E3B's inverse-dynamics model must not read a_t off s_t+1 (it would learn nothing else and
+    the bonus would collapse), so it sees NO_ACTION there instead."""
+    return {config["view"] ** 2: NO_ACTION}
+
+
 def derived_defaults(config):
     """Defaults that depend on other keys: max_steps scales with the number of cells."""
     return {"max_steps": STEPS_PER_CELL * config["size"] ** 2}

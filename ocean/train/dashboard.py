@@ -71,6 +71,20 @@ def plot_curve(rows, key, path, title):
     plt.close(fig)
 
 
+E3B_SHOWN = (("bonus", "e3b_bonus_mean"), ("max", "e3b_bonus_max"),
+             ("norm", "e3b_bonus_normalised"), ("std", "e3b_std"), ("idm", "e3b_idm_loss"))
+
+
+def e3b_pairs(row):
+    """The E3B columns a row has (none without --e3b.enabled true), labelled for display."""
+    return [(f"e3b {label}", fmt(row[key])) for label, key in E3B_SHOWN if key in row]
+
+
+def e3b_text(row):
+    pairs = e3b_pairs(row)
+    return "| " + " ".join(f"{k} {v}" for k, v in pairs) + " " if pairs else ""
+
+
 class Dashboard:
     """update(row) after every PPO update; close() at the end."""
 
@@ -117,7 +131,7 @@ class Dashboard:
                 f" | {episode or 'no episode finished yet'} | pg {fmt(row['policy'])} "
                 f"v {fmt(row['value'])} ent {fmt(row['entropy'])} kl {fmt(row['approx_kl'])} "
                 f"clip {fmt(row['clip_frac'])} ev {fmt(row['explained_variance'])} "
-                f"| env/inference/learn {times}")
+                f"{e3b_text(row)}| env/inference/learn {times}")
 
     def panel(self, row):
         from rich.panel import Panel
@@ -130,7 +144,7 @@ class Dashboard:
                ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
         episode = [(k.replace("_", " "), fmt(v)) for k, v in self.last_episode.items()] \
             or [("episodes", "none yet")]
-        losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS]
+        losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS] + e3b_pairs(row)
         total = max(row["seconds"], 1e-9)
         times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")
                  for k in TIME_KEYS]

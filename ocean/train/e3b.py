@@ -85,14 +85,23 @@ class RunningStd:
 class InverseDynamics(nn.Module):
     """phi = head(encoder(s)); logits of a_t = classifier([phi(s_t), phi(s_t+1)])."""
 
-    def __init__(self, encoder, dim, num_actions, hidden=64):
+    def __init__(self, encoder, dim, num_actions, hidden=64, echo=None):
         super().__init__()
         self.encoder = encoder
+        # {byte index: fill}: observation bytes that repeat the last action (a game's
+        # action_echo(config)); hidden, else a_t is read straight off s_t+1 and phi learns
+        # nothing about where the agent is
+        echo = echo or {}
+        self.register_buffer("echo_index", torch.tensor(list(echo), dtype=torch.long))
+        self.register_buffer("echo_fill", torch.tensor(list(echo.values())))
         self.project = nn.Linear(encoder.out_size, dim)
         self.classifier = nn.Sequential(nn.Linear(2 * dim, hidden), nn.ReLU(),
                                         nn.Linear(hidden, num_actions))
 
     def features(self, obs):
+        if len(self.echo_index):
+            obs = obs.clone()
+            obs[:, self.echo_index] = self.echo_fill.to(obs.dtype)
         return self.project(self.encoder(obs))
 
     def loss(self, obs, next_obs, actions, valid):
@@ -117,14 +126,15 @@ class E3B:
     dynamics model and its optimiser. add_bonus() rewrites a collected rollout's rewards;
     train_idm() learns phi from it."""
 
-    def __init__(self, config, num_agents, policy, make_encoder, num_actions, device):
+    def __init__(self, config, num_agents, policy, make_encoder, num_actions, device, echo=None):
         self.config, self.policy = config, policy
         self.bonus = EllipticalBonus(num_agents, config.dim, config.lam, config.first_step_bonus,
                                      config.memory_budget_mb, device)
         self.std = RunningStd()
         self.idm = None
         if config.features == "idm":
-            self.idm = InverseDynamics(make_encoder(), config.dim, num_actions).to(device)
+            self.idm = InverseDynamics(make_encoder(), config.dim, num_actions,
+                                       echo=echo).to(device)
             self.optimizer = torch.optim.Adam(self.idm.parameters(), lr=config.idm_learning_rate,
                                               eps=1e-5)
         elif policy.encoder.out_size != config.dim:

@@ -133,8 +133,9 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
         make_encoder = lambda: make_policy(  # noqa: E731 (a fresh encoder of the policy's kind)
             env.single_observation_space, int(env.single_action_space.n), no_core, module,
             env.config).encoder
+        echo = module.action_echo(env.config) if hasattr(module, "action_echo") else None
         bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
-                    int(env.single_action_space.n), device)
+                    int(env.single_action_space.n), device, echo)
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = Collector(env, policy, device)
