@@ -1,6 +1,6 @@
 """Plain PPO vs PPO+E3B on a Maze preset: same network, same step budget, a few seeds.
 
-    python benchmarks/e3b_maze.py --steps 20_000_000 --seeds 0 1 2 [--preset medium]
+    PYTHONPATH=. python benchmarks/e3b_maze.py --steps 20_000_000 --seeds 0 1 2 [--preset medium]
 
 Prints a table of final success rate, coverage and training agent-steps/s per run and writes
 e3b_maze.png (success and coverage against agent-steps for both)."""
@@ -13,12 +13,14 @@ import sys
 import ocean.maze
 
 
-def run(preset, e3b, seed, steps, out):
+def run(preset, e3b, seed, steps, out, extra=()):
     args = [sys.executable, "-m", "ocean", "train", "maze", "--no-dashboard",
             "--train.total-steps", str(steps), "--train.seed", str(seed),
-            "--e3b.enabled", "true" if e3b else "false", "--runs-dir", str(out)]
+            "--e3b.enabled", "true" if e3b else "false", "--runs-dir", str(out), *extra]
     for key, value in ocean.maze.PRESETS[preset].items():
-        args += [f"--env.{key.replace('_', '-')}", str(value)]
+        flag = f"--env.{key.replace('_', '-')}"
+        if flag not in extra:  # the first of a repeated flag wins: let --train-args override
+            args += [flag, str(value)]
     lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     folder = pathlib.Path(lines.strip().splitlines()[-1].split("run folder: ")[-1])
     return [row for row in csv.DictReader(open(folder / "metrics.csv")) if row["success"]]
@@ -30,6 +32,9 @@ def main():
     parser.add_argument("--steps", type=int, default=20_000_000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", default="bench-runs/e3b_maze")
+    parser.add_argument("--png", default="e3b_maze.png")
+    parser.add_argument("--train-args", nargs=argparse.REMAINDER, default=[],
+                        help="passed to both runs, e.g. --train-args --e3b.coef 0.5")
     args = parser.parse_args()
     import matplotlib
     matplotlib.use("Agg")
@@ -37,9 +42,11 @@ def main():
     figure, (success_axis, coverage_axis) = plt.subplots(1, 2, figsize=(10, 4))
     print(f"maze preset {args.preset}, {args.steps:,} agent-steps per run")
     print(f"{'method':<10} {'seed':>4} {'success':>8} {'coverage':>9} {'train SPS':>10}")
+    sps = {}
     for e3b, label in ((False, "PPO"), (True, "PPO+E3B")):
         for seed in args.seeds:
-            rows = run(args.preset, e3b, seed, args.steps, args.out)
+            rows = run(args.preset, e3b, seed, args.steps, args.out, args.train_args)
+            sps.setdefault(label, []).append(float(rows[-1]["sps"]))
             last = rows[-10:]  # the last updates that finished episodes
             mean = lambda key: sum(float(r[key]) for r in last) / len(last)  # noqa: E731
             print(f"{label:<10} {seed:>4} {mean('success'):>8.1%} {mean('coverage'):>9.2f} "
@@ -54,8 +61,10 @@ def main():
     coverage_axis.set(xlabel="agent-steps", ylabel="coverage")
     success_axis.legend()
     figure.tight_layout()
-    figure.savefig("e3b_maze.png")
-    print("wrote e3b_maze.png")
+    figure.savefig(args.png)
+    plain, e3b = (sum(v) / len(v) for v in (sps["PPO"], sps["PPO+E3B"]))
+    print(f"E3B training cost: {1 - e3b / plain:.0%} fewer agent-steps/s than plain PPO")
+    print(f"wrote {args.png}")
 
 
 if __name__ == "__main__":
