@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from ocean.config import ConfigError
-from ocean.train.e3b import EllipticalBonus, InverseDynamics, RunningStd, rollout_pairs
-from ocean.train.rollout import Rollout
+from ocean.train.e3b import EllipticalBonus, InverseDynamics, RunningStd
 
 LAM = 0.1
 
@@ -96,25 +95,22 @@ class Flatten(torch.nn.Module):
 def test_idm_loss_masks_pairs_that_cross_an_episode_boundary():
     torch.manual_seed(3)
     idm = InverseDynamics(Flatten(), dim=4, num_actions=3)
-    obs, next_obs = torch.randn(6, 3), torch.randn(6, 3)
-    actions = torch.tensor([0, 1, 2, 0, 1, 2])
-    valid = torch.tensor([1, 1, 0, 1, 0, 1])
-    masked = idm.loss(obs, next_obs, actions, valid)
-    keep = valid.bool()
-    assert masked.item() == pytest.approx(idm.loss(obs[keep], next_obs[keep], actions[keep],
-                                                   torch.ones(4)).item(), rel=1e-6)
+    obs = torch.randn(4, 2, 3)                        # 4 steps of 2 agents: 3 pairs each
+    actions = torch.tensor([[0, 1], [2, 0], [1, 2], [0, 0]])
+    starts = torch.tensor([[1, 1], [0, 1], [0, 0], [1, 0]])  # pairs (0,1) of agent 1 and
+    masked = idm.loss(obs, actions, starts)                   # (2,3) of agent 0 cross one
+    # the same loss from the 4 valid pairs alone, each a one-step sequence
+    valid = [(0, 0), (1, 0), (1, 1), (2, 1)]          # (t, agent) of s_t in a valid pair
+    pairs = torch.stack([torch.stack([obs[t, i], obs[t + 1, i]]) for t, i in valid], 1)
+    alone = idm.loss(pairs, torch.stack([actions[t, i] for t, i in valid]).repeat(2, 1),
+                     torch.zeros(2, 4))
+    assert masked.item() == pytest.approx(alone.item(), rel=1e-6)
     other = actions.clone()
-    other[~keep] = (other[~keep] + 1) % 3  # masked pairs' actions do not matter
-    assert idm.loss(obs, next_obs, other, valid).item() == pytest.approx(masked.item())
-
-
-def test_rollout_pairs_mark_boundaries():
-    rollout = Rollout.allocate(3, 2, (1,), torch.float32, "cpu")
-    rollout.obs[:, :, 0] = torch.arange(6.0).view(3, 2)
-    rollout.starts[2, 1] = 1
-    obs, next_obs, actions, valid = rollout_pairs(rollout)
-    assert obs[:, 0].tolist() == [0, 1, 2, 3] and next_obs[:, 0].tolist() == [2, 3, 4, 5]
-    assert valid.tolist() == [1, 1, 1, 0]
+    other[0, 1] = 2
+    other[2, 0] = 2                                   # masked pairs' actions do not matter
+    assert idm.loss(obs, other, starts).item() == pytest.approx(masked.item())
+    other[1, 1] = 1                                   # a valid pair's action does
+    assert idm.loss(obs, other, starts).item() != pytest.approx(masked.item())
 
 
 def test_training_maze_with_e3b_runs_and_logs_the_bonus(tmp_path):

@@ -140,6 +140,33 @@ def test_wall_following_reaches_the_goal_in_every_tree_maze(size, keys):
         assert reward == pytest.approx(1 - 0.9 * step / max_steps, abs=1e-6)
 
 
+def test_position_bytes_track_the_agent_and_leave_the_rest_unchanged():
+    """position=1 appends the agent's tile (x, y): it starts on a cell (odd x, y), moves by
+    one tile exactly when the window shows no wall that way, and the other bytes are the
+    ones the same env gives without position."""
+    kwargs = dict(num_envs=64, seed=3, size=7)
+    plain, located = ocean.make("maze", **kwargs), ocean.make("maze", position=True, **kwargs)
+    assert located.single_observation_space.shape == (29,)
+    assert located.single_observation_space.high[-1] == 13
+    before = located.reset()[0].copy()  # the env reuses its buffer
+    assert (before[:, -2:] % 2 == 1).all()
+    assert (plain.reset()[0] == before[:, :-2]).all()
+    rng = np.random.default_rng(0)
+    steps = {0: (0, -1), 1: (1, 0), 2: (0, 1), 3: (-1, 0)}
+    neighbour = {0: 7, 1: 13, 2: 17, 3: 11}   # index of that tile in the 5x5 window
+    for _ in range(300):
+        actions = rng.integers(0, 4, 64)
+        after, _, terminals, truncations, _ = located.step(actions)
+        assert (plain.step(actions)[0] == after[:, :-2]).all()
+        for i in np.flatnonzero(~(terminals | truncations)):
+            a = int(actions[i])
+            open_way = before[i, neighbour[a]] != maze.WALL
+            expect = before[i, -2:].astype(int) + (np.array(steps[a]) if open_way else 0)
+            assert (after[i, -2:] == expect).all()
+        before = after.copy()
+    assert located.observations[:, -2:].max() <= 13
+
+
 def test_truncation_at_max_steps_with_the_logs():
     env = ocean.make("maze", num_envs=32, seed=0, size=16, max_steps=10)
     trace = rollout(env, 30, seed=1)

@@ -16,9 +16,10 @@ STEPS_PER_CELL = 8       # default max_steps = STEPS_PER_CELL * size**2 (maze.h)
 
 def observation_space(config):
     view = config["view"]
-    high = np.full(view * view + 2, DOOR, dtype=np.uint8)
-    high[-2] = NO_ACTION
-    high[-1] = 1
+    high = np.full(view * view + 2 + 2 * bool(config["position"]), DOOR, dtype=np.uint8)
+    high[view * view] = NO_ACTION
+    high[view * view + 1] = 1
+    high[view * view + 2:] = 2 * config["size"] - 1   # position: tile x, y
     return spaces.Box(np.zeros_like(high), high, dtype=np.uint8)
 
 
@@ -118,5 +119,6 @@ def scripted_policy(observations):
     """The left-hand wall-follower (ocean/maze/scripted.py): it reaches the goal of every
     tree maze, the baseline `ocean play maze` shows until a trained policy is loaded."""
     from ocean.maze.scripted import wall_follower
-    view = int(round((observations.shape[1] - 2) ** 0.5))
+    size = observations.shape[1]
+    view = next(v for v in range(3, 32, 2) if v * v + 2 in (size, size - 2))  # position: +2
     return wall_follower(observations, view)

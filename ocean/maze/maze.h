@@ -22,12 +22,15 @@
  * fixed_layout = 1 draws steps 1-4 from a generator seeded by layout_seed alone, so every
  * episode of every env plays the same maze from the same start.
  *
- * Observation: view^2 + 2 uint8, computed once per agent-step:
+ * Observation: view^2 + 2 (+ 2 with position) uint8, computed once per agent-step:
  *   [0, view^2)  the view x view tiles centred on the agent, row-major, north up (not rotated):
  *                0 wall (also beyond the border), 1 floor, 2 goal, 3 key, 4 closed door
  *   view^2       previous action, 0-3, or 4 on an episode's first observation
  *   view^2 + 1   1 if the agent holds the key, else 0
- * No position and no visited map: remembering where it has been is the agent's job.
+ *   view^2 + 2   with position = 1 only: the agent's tile x, then y (2 bytes; cells are at odd
+ *                coordinates, 1 .. 2 size - 1), like the coordinates NetHack's status line
+ *                gives a MiniHack agent
+ * No visited map: remembering where it has been is the agent's job.
  * Actions: Discrete(4) absolute moves: 0 up (north), 1 right, 2 down, 3 left. Moving into a
  * wall, or a door without the key, leaves the agent in place. Moving onto the key picks it up;
  * moving into a door with the key opens it (it becomes floor). Each move is one tile, so going
@@ -67,7 +70,7 @@ enum { MAZE_UP, MAZE_RIGHT, MAZE_DOWN, MAZE_LEFT, MAZE_NUM_ACTIONS };
 
 /* Config, in the order init reads it. */
 enum { MAZE_SIZE, MAZE_LOOPS, MAZE_VIEW, MAZE_MAX_STEPS, MAZE_FIXED_LAYOUT, MAZE_KEYS,
-       MAZE_MIN_GOAL_DISTANCE, MAZE_LAYOUT_SEED };
+       MAZE_MIN_GOAL_DISTANCE, MAZE_LAYOUT_SEED, MAZE_POSITION };
 static const OceanConfigKey MAZE_CONFIG[] = {
     {"size", OCEAN_INT, MAZE_DEFAULT_SIZE, 2, MAZE_MAX_SIZE, "cells per side"},
     {"loops", OCEAN_FLOAT, 0, 0, 1, "fraction of the tree's interior walls opened"},
@@ -79,6 +82,7 @@ static const OceanConfigKey MAZE_CONFIG[] = {
     {"min_goal_distance", OCEAN_INT, 0, 0, MAZE_MAX_SIZE * MAZE_MAX_SIZE - 1,
      "0: goal in the farthest cell; d: a random cell >= d cell moves away"},
     {"layout_seed", OCEAN_INT, 0, 0, 4294967295.0, "the maze fixed_layout plays"},
+    {"position", OCEAN_BOOL, 0, 0, 1, "1: observe the agent's tile (x, y), 2 more bytes"},
 };
 
 typedef struct { float success, episode_length, episode_return, coverage, n; } MazeLog;
@@ -93,7 +97,7 @@ typedef struct {
     uint8_t *terminals, *truncations;
     MazeLog *log;
     /* config */
-    int size, view, max_steps, fixed_layout, keys, min_goal_distance;
+    int size, view, max_steps, fixed_layout, keys, min_goal_distance, position;
     float loops;
     uint64_t layout_seed;
     /* derived from the config in init */
@@ -118,7 +122,7 @@ static int maze_num_agents(const double *config) { (void)config; return 1; }
 
 static size_t maze_obs_bytes(const double *config) {
     size_t view = (size_t)config[MAZE_VIEW];
-    return view * view + 2;
+    return view * view + 2 + (config[MAZE_POSITION] != 0 ? 2 : 0);
 }
 
 static int maze_init(Maze *env, const OceanRows *rows, const double *config) {
@@ -131,6 +135,7 @@ static int maze_init(Maze *env, const OceanRows *rows, const double *config) {
     env->keys = (int)config[MAZE_KEYS];
     env->min_goal_distance = (int)config[MAZE_MIN_GOAL_DISTANCE];
     env->layout_seed = (uint64_t)config[MAZE_LAYOUT_SEED];
+    env->position = config[MAZE_POSITION] != 0;
 
     int size = env->size;
     env->pad = env->view / 2;
@@ -299,6 +304,10 @@ static void maze_compute_observations(Maze *env) {
         for (int c = 0; c < view; c++) obs[c] = row[c] & MAZE_CODE_MASK;
     obs[0] = (uint8_t)env->prev_action;
     obs[1] = (uint8_t)env->has_key;
+    if (env->position) {  /* tile coordinates: 1 .. 2 size - 1 <= 255, so a byte holds them */
+        obs[2] = (uint8_t)(env->agent % env->stride - env->pad);
+        obs[3] = (uint8_t)(env->agent / env->stride - env->pad);
+    }
 }
 
 static void maze_reset(Maze *env) {

@@ -41,7 +41,9 @@ class EllipticalBonus:
 
     def reset(self, mask):
         """Restart the agents where mask is true (their episode just started)."""
-        self.inverse[mask.bool()] = self.identity
+        mask = mask.bool()
+        if mask.any():  # most steps start no episode: skip the masked copy
+            self.inverse[mask] = self.identity
 
     def step(self, phi, starts):
         """phi: (agents, dim) features of the observations actions are taken on; starts: 1
@@ -52,7 +54,9 @@ class EllipticalBonus:
         phi = phi.to(self.inverse.dtype)
         u = torch.bmm(self.inverse, phi.unsqueeze(-1)).squeeze(-1)      # C^-1 phi
         bonus = (phi * u).sum(-1)                                         # phi^T C^-1 phi
-        self.inverse -= torch.einsum("ni,nj->nij", u, u) / (1 + bonus).view(-1, 1, 1)
+        # C^-1 -= u u^T / (1 + b), in place: no (agents, d, d) temporary
+        scaled = (u / (1 + bonus).unsqueeze(-1)).unsqueeze(-1)
+        torch.baddbmm(self.inverse, scaled, u.unsqueeze(1), alpha=-1, out=self.inverse)
         if not self.first_step_bonus:
             bonus = torch.where(starts, torch.zeros_like(bonus), bonus)
         return bonus
@@ -104,21 +108,16 @@ class InverseDynamics(nn.Module):
             obs[:, self.echo_index] = self.echo_fill.to(obs.dtype)
         return self.project(self.encoder(obs))
 
-    def loss(self, obs, next_obs, actions, valid):
-        """Cross-entropy of a_t from (s_t, s_t+1), averaged over pairs where valid is 1: a
-        pair whose s_t+1 starts a new episode did not come from a_t, so it is masked."""
-        logits = self.classifier(torch.cat([self.features(obs), self.features(next_obs)], -1))
-        per_pair = F.cross_entropy(logits, actions, reduction="none")
-        valid = valid.float()
+    def loss(self, obs, actions, starts):
+        """Cross-entropy of a_t from (phi(s_t), phi(s_t+1)) over time-major sequences
+        obs (T, n, ...), actions and starts (T, n). Each observation is encoded once and
+        serves in two pairs. A pair whose s_t+1 starts a new episode (starts[t+1] = 1) did
+        not come from a_t, so it is masked."""
+        phi = self.features(obs.flatten(0, 1)).view(*obs.shape[:2], -1)
+        logits = self.classifier(torch.cat([phi[:-1], phi[1:]], -1)).flatten(0, 1)
+        per_pair = F.cross_entropy(logits, actions[:-1].flatten(), reduction="none")
+        valid = (1 - starts[1:]).flatten().float()
         return (per_pair * valid).sum() / valid.sum().clamp(min=1)
-
-
-def rollout_pairs(rollout):
-    """(obs_t, obs_t+1, a_t, valid) over the rollout's consecutive steps, flattened; valid is
-    0 where obs_t+1 is an episode's first (the pair crosses a boundary)."""
-    obs, starts = rollout.obs, rollout.starts
-    flat = lambda x: x.reshape(-1, *x.shape[2:])  # noqa: E731 (one use, reads as what it is)
-    return (flat(obs[:-1]), flat(obs[1:]), flat(rollout.actions[:-1]), flat(1 - starts[1:]))
 
 
 class E3B:
@@ -151,9 +150,9 @@ class E3B:
     def add_bonus(self, rollout):
         """Bonus for every step, in order (the ellipses carry across rollouts), normalised
         by the running std and added to the rewards. Returns the numbers to log."""
-        horizon = rollout.obs.shape[0]
-        raw = torch.stack([self.bonus.step(self.features(rollout.obs[t]), rollout.starts[t])
-                           for t in range(horizon)])
+        horizon, agents = rollout.obs.shape[:2]
+        phi = self.features(rollout.obs.flatten(0, 1)).view(horizon, agents, -1)  # one pass
+        raw = torch.stack([self.bonus.step(phi[t], rollout.starts[t]) for t in range(horizon)])
         self.std.update(raw)
         normalised = raw / self.std.std
         total = rollout.rewards + self.config.coef * normalised
@@ -164,13 +163,14 @@ class E3B:
                 "e3b_bonus_normalised": normalised.mean().item(), "e3b_std": self.std.std}
 
     def train_idm(self, rollout, minibatches=4):
+        """One pass over the rollout, minibatched by agents so each keeps its sequence."""
         if self.idm is None:
             return {}
-        obs, next_obs, actions, valid = rollout_pairs(rollout)
-        order = torch.randperm(len(actions), device=actions.device)
+        order = torch.randperm(rollout.obs.shape[1], device=rollout.obs.device)
         losses = []
-        for chunk in order.chunk(minibatches):
-            loss = self.idm.loss(obs[chunk], next_obs[chunk], actions[chunk], valid[chunk])
+        for agents in order.chunk(minibatches):
+            loss = self.idm.loss(rollout.obs[:, agents], rollout.actions[:, agents],
+                                 rollout.starts[:, agents])
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()

@@ -153,7 +153,7 @@ def make_policy(obs_space, num_actions, policy_config, game_module=None, env_con
         encoder = "grid" if obs_space.dtype == np.uint8 else "mlp"
     if encoder == "grid":
         grid, extra = grid_layout(obs_space, game_module, env_config or {})
-        num_codes = int(np.max(obs_space.high)) + 1
+        num_codes = int(np.max(obs_space.high.reshape(-1)[:grid[0] * grid[1]])) + 1  # window
         body = GridEncoder(grid, extra, num_codes, policy_config.embed_dim,
                            policy_config.channels, policy_config.hidden)
     else:

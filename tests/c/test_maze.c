@@ -61,6 +61,7 @@ static void harness_open(Harness *h, Setup setup, uint64_t seed) {
     config[MAZE_KEYS] = setup.keys;
     config[MAZE_MIN_GOAL_DISTANCE] = setup.min_goal_distance;
     config[MAZE_LAYOUT_SEED] = setup.layout_seed;
+    config[MAZE_POSITION] = 0;
     CHECK(maze_obs_bytes(config) == (size_t)(setup.view * setup.view + 2), "obs bytes");
     OceanRows rows = {h->obs, &h->action, &h->reward, &h->terminal, &h->truncation,
                       (float *)&h->log};
