@@ -1,5 +1,6 @@
 """Builds ocean._core: the Cython batch driver compiled together with every game header
-(csrc/games.h lists them). Set OCEAN_DEBUG=1 for -O0 -g."""
+(csrc/games.h lists them), and two small helpers (ocean._sync,
+ocean._elliptical). Set OCEAN_DEBUG=1 for -O0 -g."""
 import glob
 import os
 import platform
@@ -22,6 +23,9 @@ extensions = [
     ),
     # Flags in shared memory for the multiprocess backend (ocean/multiprocess.py).
     Extension("ocean._sync", sources=["bindings/sync.pyx"], extra_compile_args=flags),
+    # E3B's bonus loop for CPU training (ocean/train/e3b.py).
+    Extension("ocean._elliptical", sources=["bindings/elliptical.pyx"], include_dirs=["csrc"],
+              depends=["csrc/elliptical.h"], extra_compile_args=flags + ["-std=c11"]),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives={"language_level": 3}))

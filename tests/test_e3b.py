@@ -69,6 +69,33 @@ def test_reset_exactly_for_agents_whose_episode_ended_and_first_step_bonus_is_ze
     assert not torch.allclose(bonus.inverse[0], before[0])  # phi still added, not reset
 
 
+@pytest.mark.parametrize("first_step_bonus", [False, True])
+def test_rollout_in_c_matches_step_by_step(first_step_bonus):
+    """The CPU rollout (one C call) against step() in float64: bonuses and final inverses,
+    with episodes starting mid-rollout and matrices carried in from an earlier rollout."""
+    torch.manual_seed(4)
+    fast = EllipticalBonus(5, 6, LAM, first_step_bonus)
+    exact = EllipticalBonus(5, 6, LAM, first_step_bonus, dtype=torch.float64)
+    for phis, starts in [(torch.randn(30, 5, 6), (torch.rand(30, 5) < 0.1).float())
+                         for _ in range(2)]:
+        got = fast.rollout(phis, starts)
+        want = torch.stack([exact.step(phi.double(), start) for phi, start in zip(phis, starts)])
+        torch.testing.assert_close(got.double(), want, rtol=1e-3, atol=1e-5)
+        assert got.shape == starts.shape and (got[starts.bool()] == 0).all() != first_step_bonus
+    torch.testing.assert_close(fast.inverse.double(), exact.inverse, rtol=1e-3, atol=1e-3)
+
+
+def test_rollout_in_c_refuses_mismatched_shapes():
+    from ocean._elliptical import elliptical_bonus
+    inverse = np.zeros((5, 6, 6), np.float32)
+    with pytest.raises(ValueError, match="inverse has shape"):
+        elliptical_bonus(inverse, np.zeros((3, 4, 6), np.float32), np.zeros((3, 4), np.float32),
+                         np.zeros((3, 4), np.float32), LAM, False)
+    with pytest.raises(ValueError, match="starts and bonus"):
+        elliptical_bonus(inverse, np.zeros((3, 5, 6), np.float32), np.zeros((2, 5), np.float32),
+                         np.zeros((3, 5), np.float32), LAM, False)
+
+
 def test_memory_guard_refuses_before_allocating():
     with pytest.raises(ConfigError, match="4096 agents x 128x128.*256 MiB.*memory_budget_mb"):
         EllipticalBonus(4096, 128, LAM, memory_budget_mb=200)
