@@ -53,6 +53,17 @@ BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "lo
 SEGMENT_PREFIX = "ocean_"
 
 
+class WorkerProcess(multiprocessing.Process):
+    """A multiprocessing.Process (what `env.workers` promises, for isinstance checks and
+    monitoring) that always starts with START_METHOD, whatever the program's default is.
+    A context's own Process class (SpawnProcess) is not a subclass of multiprocessing.Process,
+    and setting the global start method would change the user's program: this borrows only
+    the spawn context's launcher."""
+    _start_method = START_METHOD
+    _Popen = staticmethod(multiprocessing.get_context(START_METHOD).Process._Popen)
+    _after_fork = staticmethod(multiprocessing.get_context(START_METHOD).Process._after_fork)
+
+
 class WorkerError(RuntimeError):
     """A worker process died; the env it belonged to is closed."""
 
@@ -293,11 +304,10 @@ class MultiprocessEnv(OceanEnv):
         self._round = set()    # batches recv() returned since every batch was last returned
         self._sentinels = select.poll()  # a worker's sentinel is readable once it has exited
 
-        context = multiprocessing.get_context(START_METHOD)
         games_per_worker = num_games // num_workers
         try:
             for w in range(num_workers):
-                process = context.Process(
+                process = WorkerProcess(
                     target=worker_main, name=f"ocean-{name}-worker-{w}", daemon=True,
                     args=(name, w, games_per_worker, config_values, segment.name, specs))
                 process.start()
