@@ -285,9 +285,10 @@ class MultiprocessEnv(OceanEnv):
         self._finalizer = weakref.finalize(self, shutdown, os.getpid(), self.workers,
                                            self._control, segment)
 
-        self._log_keys = _core.games()[name]["log_keys"]
         self._log_sums = np.zeros(num_log + 1)
-        self._num_actions = int(self.single_action_space.n)
+        self._rows = _core.SharedRows(self.actions, self.logs, self.terminals, self.truncations,
+                                      self._log_sums, int(self.single_action_space.n),
+                                      _core.games()[name]["log_keys"])
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
         self._workers_per_batch = workers_per_batch = num_workers // num_batches
@@ -345,15 +346,14 @@ class MultiprocessEnv(OceanEnv):
             raise RuntimeError(f"{self.name}: {len(self._pending)} batch(es) sent with send() "
                                f"or async_reset() are still pending; recv() them (or reset()) "
                                f"before step()")
-        _core.copy_actions(actions, self.actions, self._num_actions)
+        self._rows.copy_actions(actions, 0, self.num_agents)
         self._received.clear()
         self._round.clear()
         self._pending = list(range(len(self._batch_firsts)))  # until the wait returns
         _sync.command(self._control, 0, self.num_workers, STEP)
         self._wait(self._all, self.num_workers, "stepping")
         self._pending = []
-        episodes = _core.collect_logs(self.logs, self._log_sums, self.terminals, self.truncations)
-        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        info = self._rows.collect(0, self.num_agents)
         return self.observations, self.rewards, self.terminals, self.truncations, info
 
     # ---- asynchronous API: batches of batch_size envs, as they finish ----
@@ -391,9 +391,7 @@ class MultiprocessEnv(OceanEnv):
         if len(self._round) == len(self._batch_firsts):
             self._round.clear()
         rows = self._batch_rows[batch]
-        episodes = _core.collect_logs(self.logs[rows], self._log_sums, self.terminals[rows],
-                                      self.truncations[rows])
-        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        info = self._rows.collect(rows.start, rows.stop)
         return (self.observations[rows], self.rewards[rows], self.terminals[rows],
                 self.truncations[rows], info, self._batch_ids[batch])
 
@@ -406,7 +404,7 @@ class MultiprocessEnv(OceanEnv):
             raise RuntimeError(f"{self.name}: call reset() or async_reset() before send()")
         batch = self._batch_of(env_ids)
         rows = self._batch_rows[batch]
-        _core.copy_actions(actions, self.actions[rows], self._num_actions)
+        self._rows.copy_actions(actions, rows.start, rows.stop)
         self._received.remove(batch)
         self._pending.append(batch)
         _sync.command(self._control, int(self._batch_firsts[batch][0]),
