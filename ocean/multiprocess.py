@@ -41,6 +41,12 @@ import numpy as np
 from ocean import _core, _sync
 from ocean.vector import OceanEnv, check_seed
 
+try:
+    import resource
+    RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", None)  # Linux only
+except ImportError:  # Windows
+    RUSAGE_THREAD = None
+
 BACKENDS = ("serial", "multiprocess")
 START_METHOD = "spawn"
 STEP, RESET, CLOSE = 1, 2, 3
@@ -48,6 +54,10 @@ WAIT_SLICE_S = 0.02    # the parent checks its workers' liveness (and Ctrl-C) th
 IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
 START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
 CLOSE_TIMEOUT_S = 1.0  # then workers that did not exit on request are killed
+PARENT_SPIN_S = 1e-3   # a parent with a core of its own spins this long, then sleeps
+CONTENDED_S = 0.1      # its core taken away twice within this: others want it, so it
+SPIN_BACKOFF_S = 1.0   # sleeps at once for this long
+WORKER_SPIN_S = 50e-6  # a worker spins this long for its next command (the parent's turn)
 ALIGN = 64             # every buffer starts on its own cache line
 BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "logs")
 SEGMENT_PREFIX = "ocean_"
@@ -90,6 +100,42 @@ def physical_cores():
     except (OSError, ValueError):
         pass
     return len(cores) or len(allowed)
+
+
+def involuntary_switches():
+    """How often the scheduler has taken this thread off its core while it could run (0
+    where the count is not kept per thread)."""
+    if RUSAGE_THREAD is None:
+        return 0
+    return resource.getrusage(RUSAGE_THREAD).ru_nivcsw
+
+
+class Spinner:
+    """How long the parent spins before it sleeps. Spinning answers a flag within a
+    microsecond where sleeping costs a wake-up (tens of microseconds, more in a VM), but
+    only pays on a core nobody else wants: when the scheduler takes this thread's core away
+    twice within CONTENDED_S (once can be a passing kernel thread), it sleeps at once for
+    SPIN_BACKOFF_S. (Workers spin briefly and always: the parent, woken when they finish,
+    takes a spinning worker's core by design.)"""
+
+    def __init__(self, spin_s):
+        self.spin_s, self.resume = spin_s, 0.0
+        self.switches, self.last_switch = involuntary_switches(), -CONTENDED_S
+
+    def start(self):
+        """The spin for the wait about to begin."""
+        return self.spin_s if self.spin_s and time.monotonic() >= self.resume else 0.0
+
+    def stop(self):
+        """After a wait: back off if the core was taken away twice, lately."""
+        if not self.spin_s:
+            return
+        switches = involuntary_switches()
+        if switches != self.switches:
+            self.switches, now = switches, time.monotonic()
+            if now - self.last_switch < CONTENDED_S:
+                self.resume = now + SPIN_BACKOFF_S
+            self.last_switch = now
 
 
 def check_backend(backend, num_envs, num_workers, batch_size):
@@ -205,7 +251,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     idle_since = time.monotonic()
     while True:
         request = _sync.wait_request(control, worker, seen, time.monotonic() - idle_since,
-                                     IDLE_SLICE_S)
+                                     IDLE_SLICE_S, WORKER_SPIN_S)
         if request == seen:
             if os.getppid() != parent:
                 break  # orphaned: the parent died without closing us
@@ -304,6 +350,9 @@ class MultiprocessEnv(OceanEnv):
         self._received = []    # batches recv() returned whose actions send() has not taken
         self._round = set()    # batches recv() returned since every batch was last returned
         self._sentinels = select.poll()  # a worker's sentinel is readable once it has exited
+        # The parent spins while it waits only with a core of its own: spinning beside
+        # workers that need every core takes time from them.
+        self._spinner = Spinner(PARENT_SPIN_S if num_workers < physical_cores() else 0.0)
 
         games_per_worker = num_games // num_workers
         try:
@@ -450,15 +499,18 @@ class MultiprocessEnv(OceanEnv):
         """Index in firsts of a group of `count` workers that is done; checks every
         WAIT_SLICE_S that the workers live (and lets Ctrl-C through)."""
         start = time.monotonic()
+        spin = self._spinner.start()
         waited = 0.0
         while True:
-            group = _sync.wait_done(self._control, firsts, count, waited, WAIT_SLICE_S)
+            group = _sync.wait_done(self._control, firsts, count, waited, WAIT_SLICE_S, spin)
             if group >= 0:
-                return group
+                break
             self._check_workers(doing)
             waited = time.monotonic() - start
             if timeout is not None and waited > timeout:
                 self._fail(f"{self.name}: workers did not finish {doing} within {timeout} s")
+        self._spinner.stop()
+        return group
 
     def _check_workers(self, doing):
         """Raise WorkerError (closing the env) if a worker has exited: one poll() over their
