@@ -7,13 +7,14 @@ runs it, sets DONE to that REQUEST and adds one to the shared COMPLETIONS. Flag 
 release (or sequentially consistent) stores and waits acquire loads, so everything written
 before a flag (actions, observations) is visible to whoever sees it.
 
-A wait spins on the flag with the CPU's pause hint for SPIN_S (a fast step is picked up
-within a microsecond or so), then sleeps: on Linux in the kernel (futex) until the other
-side's flag store wakes it, which it does only when the sleeper has said it sleeps, so a
-busy loop makes no system calls; elsewhere it yields the core until YIELD_S, then sleeps in
-steps of 1/32 of the time waited (at most MAX_SLEEP_S). Every wait returns after `slice_s`
-at the latest, so the caller can check that the other side is alive and let Python handle
-signals (Ctrl-C)."""
+A wait spins on the flag with the CPU's pause hint for `spin_s` (the caller's choice: a
+spin only pays where the waiter has a core to itself), then sleeps: on Linux in the kernel
+(futex) until the other side's flag store wakes it, which it does only when the sleeper has
+said it sleeps, so a busy loop makes no system calls; elsewhere it yields the core until
+YIELD_S, then sleeps in steps of 1/32 of the time waited (at most MAX_SLEEP_S). The parent
+is woken once per step, by the worker whose finish can complete what it waits for, not by
+each. Every wait returns after `slice_s` at the latest, so the caller can check that the
+other side is alive and let Python handle signals (Ctrl-C)."""
 
 from libc.stdint cimport int32_t, int64_t
 
@@ -33,9 +34,8 @@ cdef extern from *:
     enum { C_REQUEST = 0, C_COMMAND = 1, C_SEED = 2, C_HAS_SEED = 3,
            C_DONE = 8, C_SLEEPING = 9, C_ROW_WORDS = 16 };
     /* Columns of the shared row, after the workers' rows. */
-    enum { C_COMPLETIONS = 0, C_PARENT_SLEEPING = 8 };
+    enum { C_COMPLETIONS = 0, C_PARENT_WAKE_AT = 8 };
 
-    static const double OCEAN_SPIN_S = 50e-6;
     #ifndef __linux__
     static const double OCEAN_YIELD_S = 1e-3, OCEAN_MAX_SLEEP_S = 1e-3;
     #endif
@@ -101,45 +101,56 @@ cdef extern from *:
         if (__atomic_load_n(&row[C_SLEEPING], __ATOMIC_SEQ_CST)) ocean_wake(&row[C_REQUEST]);
     }
 
-    static int ocean_group_done(int64_t *rows, int first, int count) {
+    /* How many workers of the group have not finished their last command. */
+    static int ocean_group_left(int64_t *rows, int first, int count) {
+        int left = 0;
         for (int w = first; w < first + count; w++) {
             int64_t *row = rows + (size_t)w * C_ROW_WORDS;
-            if (__atomic_load_n(&row[C_DONE], __ATOMIC_ACQUIRE) != row[C_REQUEST]) return 0;
+            left += __atomic_load_n(&row[C_DONE], __ATOMIC_ACQUIRE) != row[C_REQUEST];
         }
-        return 1;
+        return left;
     }
 
     /* The index in firsts of a group of `count` workers that are all done, or -1 after
-     * slice_s. The completion count is read before the flags: a worker that finishes after
-     * the check has changed it, so the parent does not sleep through its wake. */
+     * slice_s. No group can be done before the fewest workers any group still waits for
+     * have finished, so the parent sleeps until the completion count reaches that target
+     * (PARENT_WAKE_AT) and the worker whose finish reaches it wakes the parent: one wake
+     * per step, not one per worker. The count is read before the flags: a worker the flags
+     * show unfinished adds to it later, so the target is reached. */
     static int ocean_wait_done(int64_t *rows, int64_t *shared, const int32_t *firsts,
-                               int num_groups, int count, double waited, double slice_s) {
+                               int num_groups, int count, double waited, double slice_s,
+                               double spin_s) {
         double start = ocean_now();
         for (;;) {
             int64_t completions = __atomic_load_n(&shared[C_COMPLETIONS], __ATOMIC_SEQ_CST);
-            for (int g = 0; g < num_groups; g++)
-                if (ocean_group_done(rows, firsts[g], count)) return g;
+            int fewest = count;
+            for (int g = 0; g < num_groups; g++) {
+                int left = ocean_group_left(rows, firsts[g], count);
+                if (left == 0) return g;
+                if (left < fewest) fewest = left;
+            }
             double elapsed = ocean_now() - start;
             if (elapsed >= slice_s) return -1;
-            if (waited + elapsed < OCEAN_SPIN_S) { ocean_spin(); continue; }
-            __atomic_store_n(&shared[C_PARENT_SLEEPING], 1, __ATOMIC_SEQ_CST);
-            if (__atomic_load_n(&shared[C_COMPLETIONS], __ATOMIC_SEQ_CST) == completions)
-                ocean_block(&shared[C_COMPLETIONS], completions, slice_s - elapsed,
-                            waited + elapsed);
-            __atomic_store_n(&shared[C_PARENT_SLEEPING], 0, __ATOMIC_SEQ_CST);
+            if (waited + elapsed < spin_s) { ocean_spin(); continue; }
+            int64_t target = completions + fewest;
+            __atomic_store_n(&shared[C_PARENT_WAKE_AT], target, __ATOMIC_SEQ_CST);
+            int64_t now = __atomic_load_n(&shared[C_COMPLETIONS], __ATOMIC_SEQ_CST);
+            if (now < target)
+                ocean_block(&shared[C_COMPLETIONS], now, slice_s - elapsed, waited + elapsed);
+            __atomic_store_n(&shared[C_PARENT_WAKE_AT], 0, __ATOMIC_SEQ_CST);
         }
     }
 
     /* Worker side: REQUEST once it differs from `seen`, or `seen` after slice_s. */
     static int64_t ocean_wait_request(int64_t *row, int64_t seen, double waited,
-                                      double slice_s) {
+                                      double slice_s, double spin_s) {
         double start = ocean_now();
         for (;;) {
             int64_t request = __atomic_load_n(&row[C_REQUEST], __ATOMIC_ACQUIRE);
             if (request != seen) return request;
             double elapsed = ocean_now() - start;
             if (elapsed >= slice_s) return seen;
-            if (waited + elapsed < OCEAN_SPIN_S) { ocean_spin(); continue; }
+            if (waited + elapsed < spin_s) { ocean_spin(); continue; }
             __atomic_store_n(&row[C_SLEEPING], 1, __ATOMIC_SEQ_CST);
             if (__atomic_load_n(&row[C_REQUEST], __ATOMIC_SEQ_CST) == seen)
                 ocean_block(&row[C_REQUEST], seen, slice_s - elapsed, waited + elapsed);
@@ -150,16 +161,17 @@ cdef extern from *:
     /* Worker side: the command of `request` is done (its results written). */
     static void ocean_finish(int64_t *row, int64_t *shared, int64_t request) {
         __atomic_store_n(&row[C_DONE], request, __ATOMIC_RELEASE);
-        __atomic_fetch_add(&shared[C_COMPLETIONS], 1, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&shared[C_PARENT_SLEEPING], __ATOMIC_SEQ_CST))
-            ocean_wake(&shared[C_COMPLETIONS]);
+        int64_t completions = __atomic_add_fetch(&shared[C_COMPLETIONS], 1, __ATOMIC_SEQ_CST);
+        int64_t target = __atomic_load_n(&shared[C_PARENT_WAKE_AT], __ATOMIC_SEQ_CST);
+        if (target && completions >= target) ocean_wake(&shared[C_COMPLETIONS]);
     }
     """
     enum: C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ROW_WORDS
     void ocean_command(int64_t *row, int64_t code) nogil
     int ocean_wait_done(int64_t *rows, int64_t *shared, const int32_t *firsts, int num_groups,
-                        int count, double waited, double slice_s) nogil
-    int64_t ocean_wait_request(int64_t *row, int64_t seen, double waited, double slice_s) nogil
+                        int count, double waited, double slice_s, double spin_s) nogil
+    int64_t ocean_wait_request(int64_t *row, int64_t seen, double waited, double slice_s,
+                               double spin_s) nogil
     void ocean_finish(int64_t *row, int64_t *shared, int64_t request) nogil
 
 REQUEST, COMMAND, SEED, HAS_SEED, DONE, ROW_WORDS = (
@@ -174,26 +186,26 @@ def command(int64_t[:, ::1] rows, int first, int count, int64_t code):
 
 
 def wait_done(int64_t[:, ::1] rows, const int32_t[::1] firsts, int count, double waited,
-              double slice_s):
+              double slice_s, double spin_s):
     """Wait until, for one of the groups of `count` workers starting at `firsts`, every
     worker has finished its last command. Returns that group's index in firsts (the first
     such, in the given order), or -1 once slice_s has passed. `waited` is how long the
-    caller has waited already, which sets the back-off."""
+    caller has waited already (it spins while waited < spin_s, then sleeps)."""
     cdef int group
     cdef int64_t *shared = &rows[rows.shape[0] - 1, 0]
     with nogil:
         group = ocean_wait_done(&rows[0, 0], shared, &firsts[0], <int>firsts.shape[0], count,
-                                waited, slice_s)
+                                waited, slice_s, spin_s)
     return group
 
 
 def wait_request(int64_t[:, ::1] rows, int worker, int64_t seen, double waited,
-                 double slice_s):
+                 double slice_s, double spin_s):
     """Worker side: wait until REQUEST differs from `seen`; returns it (== seen once
-    slice_s has passed without a request)."""
+    slice_s has passed without a request). Spins while waited < spin_s, then sleeps."""
     cdef int64_t request
     with nogil:
-        request = ocean_wait_request(&rows[worker, 0], seen, waited, slice_s)
+        request = ocean_wait_request(&rows[worker, 0], seen, waited, slice_s, spin_s)
     return request
 
 

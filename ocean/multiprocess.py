@@ -41,6 +41,12 @@ import numpy as np
 from ocean import _core, _sync
 from ocean.vector import OceanEnv, check_seed
 
+try:
+    import resource
+    RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", None)  # Linux only
+except ImportError:  # Windows
+    RUSAGE_THREAD = None
+
 BACKENDS = ("serial", "multiprocess")
 START_METHOD = "spawn"
 STEP, RESET, CLOSE = 1, 2, 3
@@ -48,9 +54,24 @@ WAIT_SLICE_S = 0.02    # the parent checks its workers' liveness (and Ctrl-C) th
 IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
 START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
 CLOSE_TIMEOUT_S = 1.0  # then workers that did not exit on request are killed
+PARENT_SPIN_S = 1e-3   # a parent with a core of its own spins this long, then sleeps
+CONTENDED_S = 0.1      # its core taken away twice within this: others want it, so it
+SPIN_BACKOFF_S = 1.0   # sleeps at once for this long
+WORKER_SPIN_S = 50e-6  # a worker spins this long for its next command (the parent's turn)
 ALIGN = 64             # every buffer starts on its own cache line
 BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "logs")
 SEGMENT_PREFIX = "ocean_"
+
+
+class WorkerProcess(multiprocessing.Process):
+    """A multiprocessing.Process (what `env.workers` promises, for isinstance checks and
+    monitoring) that always starts with START_METHOD, whatever the program's default is.
+    A context's own Process class (SpawnProcess) is not a subclass of multiprocessing.Process,
+    and setting the global start method would change the user's program: this borrows only
+    the spawn context's launcher."""
+    _start_method = START_METHOD
+    _Popen = staticmethod(multiprocessing.get_context(START_METHOD).Process._Popen)
+    _after_fork = staticmethod(multiprocessing.get_context(START_METHOD).Process._after_fork)
 
 
 class WorkerError(RuntimeError):
@@ -79,6 +100,42 @@ def physical_cores():
     except (OSError, ValueError):
         pass
     return len(cores) or len(allowed)
+
+
+def involuntary_switches():
+    """How often the scheduler has taken this thread off its core while it could run (0
+    where the count is not kept per thread)."""
+    if RUSAGE_THREAD is None:
+        return 0
+    return resource.getrusage(RUSAGE_THREAD).ru_nivcsw
+
+
+class Spinner:
+    """How long the parent spins before it sleeps. Spinning answers a flag within a
+    microsecond where sleeping costs a wake-up (tens of microseconds, more in a VM), but
+    only pays on a core nobody else wants: when the scheduler takes this thread's core away
+    twice within CONTENDED_S (once can be a passing kernel thread), it sleeps at once for
+    SPIN_BACKOFF_S. (Workers spin briefly and always: the parent, woken when they finish,
+    takes a spinning worker's core by design.)"""
+
+    def __init__(self, spin_s):
+        self.spin_s, self.resume = spin_s, 0.0
+        self.switches, self.last_switch = involuntary_switches(), -CONTENDED_S
+
+    def start(self):
+        """The spin for the wait about to begin."""
+        return self.spin_s if self.spin_s and time.monotonic() >= self.resume else 0.0
+
+    def stop(self):
+        """After a wait: back off if the core was taken away twice, lately."""
+        if not self.spin_s:
+            return
+        switches = involuntary_switches()
+        if switches != self.switches:
+            self.switches, now = switches, time.monotonic()
+            if now - self.last_switch < CONTENDED_S:
+                self.resume = now + SPIN_BACKOFF_S
+            self.last_switch = now
 
 
 def check_backend(backend, num_envs, num_workers, batch_size):
@@ -194,7 +251,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     idle_since = time.monotonic()
     while True:
         request = _sync.wait_request(control, worker, seen, time.monotonic() - idle_since,
-                                     IDLE_SLICE_S)
+                                     IDLE_SLICE_S, WORKER_SPIN_S)
         if request == seen:
             if os.getppid() != parent:
                 break  # orphaned: the parent died without closing us
@@ -274,9 +331,10 @@ class MultiprocessEnv(OceanEnv):
         self._finalizer = weakref.finalize(self, shutdown, os.getpid(), self.workers,
                                            self._control, segment)
 
-        self._log_keys = _core.games()[name]["log_keys"]
         self._log_sums = np.zeros(num_log + 1)
-        self._num_actions = int(self.single_action_space.n)
+        self._rows = _core.SharedRows(self.actions, self.logs, self.terminals, self.truncations,
+                                      self._log_sums, int(self.single_action_space.n),
+                                      _core.games()[name]["log_keys"])
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
         self._workers_per_batch = workers_per_batch = num_workers // num_batches
@@ -292,12 +350,14 @@ class MultiprocessEnv(OceanEnv):
         self._received = []    # batches recv() returned whose actions send() has not taken
         self._round = set()    # batches recv() returned since every batch was last returned
         self._sentinels = select.poll()  # a worker's sentinel is readable once it has exited
+        # The parent spins while it waits only with a core of its own: spinning beside
+        # workers that need every core takes time from them.
+        self._spinner = Spinner(PARENT_SPIN_S if num_workers < physical_cores() else 0.0)
 
-        context = multiprocessing.get_context(START_METHOD)
         games_per_worker = num_games // num_workers
         try:
             for w in range(num_workers):
-                process = context.Process(
+                process = WorkerProcess(
                     target=worker_main, name=f"ocean-{name}-worker-{w}", daemon=True,
                     args=(name, w, games_per_worker, config_values, segment.name, specs))
                 process.start()
@@ -335,15 +395,14 @@ class MultiprocessEnv(OceanEnv):
             raise RuntimeError(f"{self.name}: {len(self._pending)} batch(es) sent with send() "
                                f"or async_reset() are still pending; recv() them (or reset()) "
                                f"before step()")
-        _core.copy_actions(actions, self.actions, self._num_actions)
+        self._rows.copy_actions(actions, 0, self.num_agents)
         self._received.clear()
         self._round.clear()
         self._pending = list(range(len(self._batch_firsts)))  # until the wait returns
         _sync.command(self._control, 0, self.num_workers, STEP)
         self._wait(self._all, self.num_workers, "stepping")
         self._pending = []
-        episodes = _core.collect_logs(self.logs, self._log_sums, self.terminals, self.truncations)
-        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        info = self._rows.collect(0, self.num_agents)
         return self.observations, self.rewards, self.terminals, self.truncations, info
 
     # ---- asynchronous API: batches of batch_size envs, as they finish ----
@@ -381,9 +440,7 @@ class MultiprocessEnv(OceanEnv):
         if len(self._round) == len(self._batch_firsts):
             self._round.clear()
         rows = self._batch_rows[batch]
-        episodes = _core.collect_logs(self.logs[rows], self._log_sums, self.terminals[rows],
-                                      self.truncations[rows])
-        info = _core.info_from_sums(self._log_keys, self._log_sums, episodes) if episodes else {}
+        info = self._rows.collect(rows.start, rows.stop)
         return (self.observations[rows], self.rewards[rows], self.terminals[rows],
                 self.truncations[rows], info, self._batch_ids[batch])
 
@@ -396,7 +453,7 @@ class MultiprocessEnv(OceanEnv):
             raise RuntimeError(f"{self.name}: call reset() or async_reset() before send()")
         batch = self._batch_of(env_ids)
         rows = self._batch_rows[batch]
-        _core.copy_actions(actions, self.actions[rows], self._num_actions)
+        self._rows.copy_actions(actions, rows.start, rows.stop)
         self._received.remove(batch)
         self._pending.append(batch)
         _sync.command(self._control, int(self._batch_firsts[batch][0]),
@@ -442,15 +499,18 @@ class MultiprocessEnv(OceanEnv):
         """Index in firsts of a group of `count` workers that is done; checks every
         WAIT_SLICE_S that the workers live (and lets Ctrl-C through)."""
         start = time.monotonic()
+        spin = self._spinner.start()
         waited = 0.0
         while True:
-            group = _sync.wait_done(self._control, firsts, count, waited, WAIT_SLICE_S)
+            group = _sync.wait_done(self._control, firsts, count, waited, WAIT_SLICE_S, spin)
             if group >= 0:
-                return group
+                break
             self._check_workers(doing)
             waited = time.monotonic() - start
             if timeout is not None and waited > timeout:
                 self._fail(f"{self.name}: workers did not finish {doing} within {timeout} s")
+        self._spinner.stop()
+        return group
 
     def _check_workers(self, doing):
         """Raise WorkerError (closing the env) if a worker has exited: one poll() over their

@@ -2,6 +2,7 @@
 batches, worker faults, cleanup of processes and shared memory (also after Ctrl-C and at
 exit), and clear errors for bad arguments."""
 import gc
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -277,6 +278,7 @@ def test_default_num_workers_is_the_largest_divisor_up_to_the_physical_cores():
     try:
         assert env.num_workers == max(d for d in range(1, physical_cores() + 1) if 6 % d == 0)
         assert len(env.workers) == env.num_workers
+        assert all(isinstance(p, multiprocessing.Process) and p.is_alive() for p in env.workers)
     finally:
         env.close()
 

@@ -153,6 +153,8 @@ def test_bad_seed(seed):
     (np.zeros(4, dtype=np.bool_), TypeError, "integer dtype, got bool"),
     (np.array([0, 1, 3, 0]), ValueError, "action 3 at index 2 is out of range: valid actions are 0..2"),
     (np.array([0, -1, 0, 0], dtype=np.int8), ValueError, "action -1 at index 1"),
+    (np.array([0, 0, -1, 0], dtype=np.int32), ValueError, "action -1 at index 2"),
+    (np.arange(8, dtype=np.int32)[::2], ValueError, "action 4 at index 2"),  # strided
     (np.array([0, 0, 0, 2**40]), ValueError, "at index 3"),
     (np.array([0, 0, 0, 2**63], dtype=np.uint64), ValueError, "at index 3"),
     ([0, 1, 2, 5], ValueError, "action 5 at index 3"),
@@ -168,6 +170,15 @@ def test_bad_actions_raise_and_leave_state_untouched(actions, error, message):
     assert np.array_equal(env.observations, before)
     for _ in range(20):  # and the env goes on exactly like one that never saw the bad call
         assert np.array_equal(env.step(good)[0], twin.step(good)[0])
+
+
+def test_strided_actions_step_like_contiguous_ones():
+    env, twin = (ocean.make("pong", num_envs=4, seed=1) for _ in range(2))
+    env.reset(), twin.reset()
+    actions = np.random.default_rng(0).integers(0, 3, (50, 8)).astype(np.int32)
+    for row in actions:
+        assert np.array_equal(env.step(row[::2])[0], twin.step(row[::2].copy())[0])
+    assert not np.array_equal(actions[:, ::2], actions[:, :4])  # the stride mattered
 
 
 def test_step_before_reset_and_after_close():

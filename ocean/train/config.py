@@ -32,6 +32,10 @@ class TrainConfig:
     """envs stepped in one batch (agents = num_envs x agents per env)"""
     horizon: int = 64
     """agent-steps per env in one rollout; batch = agents x horizon"""
+    num_workers: int = 1
+    """env worker processes. 1: the envs step in the trainer's process (serial backend).
+    More (an even number dividing num_envs): the multiprocess backend, and the rollout
+    infers on one half of the envs while the workers step the other half"""
     num_minibatches: int = 4
     update_epochs: int = 4
     learning_rate: float = 2.5e-4
@@ -101,7 +105,8 @@ FEATURES = ("idm", "policy")
 
 RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the key itself
     "train": {"total_steps": ("int", 1, 1e15), "num_envs": ("int", 1, 1e6),
-              "horizon": ("int", 1, 1e5), "num_minibatches": ("int", 1, 1e6),
+              "horizon": ("int", 1, 1e5), "num_workers": ("int", 1, 1024),
+              "num_minibatches": ("int", 1, 1e6),
               "update_epochs": ("int", 1, 1000), "learning_rate": ("float", 0, 10),
               "gamma": ("float", 0, 1), "gae_lambda": ("float", 0, 1),
               "clip_coef": ("float", 0, 10), "ent_coef": ("float", 0, 10),
@@ -247,6 +252,7 @@ def validate(name, config):
                           f"({', '.join(log_keys)}), got {config.metric!r}")
     if config.device != "cpu" and not config.device.startswith("cuda"):
         raise ConfigError(f"device must be cpu or cuda[:N], got {config.device!r}")
+    check_workers(train.num_envs, train.num_workers)
     agents = config.train.num_envs * agents_per_env(name, config)
     batch = agents * train.horizon
     if batch % train.num_minibatches:
@@ -257,6 +263,26 @@ def validate(name, config):
                           f"must divide the {agents} agents (minibatches split by env)")
     resolve_env(name, config)
     return config
+
+
+def check_workers(num_envs, num_workers):
+    """num_workers > 1 steps two halves of the envs in turn, each a whole number of the
+    workers' equal blocks: num_workers must be even and divide num_envs."""
+    if num_workers == 1:
+        return
+    if num_workers % 2 or num_envs % num_workers:
+        raise ConfigError(
+            f"train.num_workers ({num_workers}) must be 1, or an even number that divides "
+            f"train.num_envs ({num_envs}): the rollout steps two halves of the envs in turn, "
+            f"each made of whole workers' blocks")
+
+
+def env_backend(train):
+    """ocean.make()'s backend arguments for the train section."""
+    if train.num_workers == 1:
+        return {}
+    return {"backend": "multiprocess", "num_workers": train.num_workers,
+            "batch_size": train.num_envs // 2}
 
 
 def resolve_env(name, config):

@@ -28,6 +28,7 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
                               f"{name}: {error}") from None
     config.train.num_envs = num_envs or min(episodes, 64)
     config.train.seed = seed
+    config.train.num_workers = 1  # one env stepped in turn with the policy: no halves to overlap
     config.device = device
     env, policy, _ = build(name, config)
     restore(payload, policy, env_name=name, path=path)

@@ -1,6 +1,11 @@
 """Rollouts: step the whole batch of envs `horizon` times with the policy, into buffers
 allocated once. The env's own numpy buffers are read through torch.from_numpy views (no
-copy); the one copy per step is into the rollout storage, which the update needs anyway."""
+copy); the one copy per step is into the rollout storage, which the update needs anyway.
+
+Collector steps every env, then infers on every agent, in turn. OverlapCollector (the
+multiprocess backend, train.num_workers > 1) splits the agents into two halves, EnvPool
+style: while the workers step one half, the policy infers on the other. Both fill the same
+time-major (horizon, agents) rollout, so GAE and the update do not know which ran."""
 import time
 from dataclasses import dataclass
 
@@ -38,8 +43,7 @@ class Collector:
 
     def __init__(self, env, policy, device):
         self.env, self.policy, self.device = env, policy, torch.device(device)
-        obs, _ = env.reset()
-        self.obs = torch.from_numpy(obs)
+        self.obs = torch.from_numpy(self.start_env())
         self.rewards = torch.from_numpy(env.rewards)
         self.terminals = torch.from_numpy(env.terminals)
         self.truncations = torch.from_numpy(env.truncations)
@@ -47,6 +51,10 @@ class Collector:
         self.starts = torch.ones(env.num_agents, device=self.device)
         self.episode_sums, self.episodes = {}, 0
         self.env_seconds = self.inference_seconds = 0.0
+
+    def start_env(self):
+        """Reset the env; returns its observation buffer."""
+        return self.env.reset()[0]
 
     def collect(self, rollout):
         """Fill `rollout` in place; episode logs of finished episodes accumulate in
@@ -71,11 +79,7 @@ class Collector:
             rollout.terminals[t].copy_(self.terminals)
             rollout.truncations[t].copy_(self.truncations)
             self.starts = rollout.terminals[t] + rollout.truncations[t]  # a new tensor
-            if info:
-                count = info.pop("episodes")
-                for key, mean in info.items():
-                    self.episode_sums[key] = self.episode_sums.get(key, 0.0) + mean * count
-                self.episodes += count
+            self.add_episodes(info)
             self.inference_seconds += (stepped - begin) + (clock() - done)
             self.env_seconds += done - stepped
         begin = clock()
@@ -85,6 +89,14 @@ class Collector:
         self.inference_seconds += clock() - begin
         return rollout
 
+    def add_episodes(self, info):
+        """Accumulate a step's info (means of the episodes it finished, and their count)."""
+        if info:
+            count = info.pop("episodes")
+            for key, mean in info.items():
+                self.episode_sums[key] = self.episode_sums.get(key, 0.0) + mean * count
+            self.episodes += count
+
     def take_episode_stats(self):
         """Means of the episodes finished since the last call, with 'episodes' = count."""
         if not self.episodes:
@@ -93,3 +105,88 @@ class Collector:
         stats["episodes"] = self.episodes
         self.episode_sums, self.episodes = {}, 0
         return stats
+
+
+class OverlapCollector(Collector):
+    """Collector for a multiprocess env made with batch_size = num_envs / 2: agents
+    [0, n/2) and [n/2, n) are two halves. A half's t-th step: recv() its results (rewards
+    and flags of step t - 1, observations of step t), infer on it, send() its actions; the
+    workers step it while the policy infers on the other half. Between rollouts both halves
+    are held (received, not sent), so the update sees envs that stand still."""
+
+    def __init__(self, env, policy, device):
+        if getattr(env, "batch_size", None) is None or 2 * env.batch_size != env.num_games:
+            raise ValueError(f"OverlapCollector needs a multiprocess env with batch_size = "
+                             f"num_envs / 2, got {env!r}")
+        half = env.num_agents // 2
+        self.rows = (slice(0, half), slice(half, env.num_agents))
+        self.half_agents = half
+        super().__init__(env, policy, device)
+
+    def start_env(self):
+        """Reset every env and receive both halves: collect() starts by inferring on them."""
+        self.env.async_reset()
+        self.env_ids = [None] * len(self.rows)  # each half's ids, as send() wants them back
+        for _ in self.rows:
+            env_ids = self.env.recv()[-1]
+            self.env_ids[int(env_ids[0]) // self.half_agents] = env_ids
+        return self.env.observations
+
+    def act(self, rollout, half, t):
+        """Infer on a received half's observations (step t); returns its actions on the CPU."""
+        rows = self.rows[half]
+        with torch.no_grad():
+            obs = rollout.obs[t, rows]
+            obs.copy_(self.obs[rows])
+            starts = self.starts[rows]
+            rollout.starts[t, rows] = starts
+            state = tuple(s[:, rows] for s in self.state)
+            logits, value, state = self.policy(obs, state, starts)
+            for old, new in zip(self.state, state):
+                old[:, rows] = new
+            actions, logprobs = sample_actions(logits)
+            rollout.actions[t, rows] = actions
+            rollout.logprobs[t, rows] = logprobs
+            rollout.values[t, rows] = value
+            return actions.cpu()
+
+    def collect(self, rollout):
+        """Fill `rollout` in place, as Collector.collect does; env_seconds counts the time
+        spent in recv() and send(), which is what the overlap leaves of stepping."""
+        rollout.start_state = tuple(s.clone() for s in self.state)
+        horizon = rollout.obs.shape[0]
+        clock = time.perf_counter
+        sent = [0, 0]  # steps sent per half this rollout
+
+        def send(half):
+            begin = clock()
+            actions = self.act(rollout, half, sent[half])
+            stepped = clock()
+            self.env.send(actions, self.env_ids[half])
+            sent[half] += 1
+            self.inference_seconds += stepped - begin
+            self.env_seconds += clock() - stepped
+
+        for half in range(len(self.rows)):
+            send(half)
+        for _ in range(len(self.rows) * horizon):
+            begin = clock()
+            *_, info, env_ids = self.env.recv()
+            received = clock()
+            half = int(env_ids[0]) // self.half_agents
+            rows, t = self.rows[half], sent[half] - 1
+            rollout.rewards[t, rows] = self.rewards[rows]
+            rollout.terminals[t, rows] = self.terminals[rows]
+            rollout.truncations[t, rows] = self.truncations[rows]
+            self.starts[rows] = rollout.terminals[t, rows] + rollout.truncations[t, rows]
+            self.add_episodes(info)
+            self.env_seconds += received - begin
+            self.inference_seconds += clock() - received
+            if sent[half] < horizon:
+                send(half)
+        begin = clock()
+        with torch.no_grad():
+            obs = self.obs.to(self.device)
+            _, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
+        self.inference_seconds += clock() - begin
+        return rollout

@@ -20,7 +20,7 @@ from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_policy
-from ocean.train.rollout import Collector, Rollout
+from ocean.train.rollout import Collector, OverlapCollector, Rollout
 from ocean.train.update import ppo_update
 
 
@@ -51,7 +51,7 @@ def build(name, config, global_step=0):
     """(env, policy, optimizer) for a resolved config (policy on config.device)."""
     env = ocean.make(name, num_envs=config.train.num_envs,
                      seed=env_seed(config.train.seed, global_step),
-                     **train_config.env_kwargs(config))
+                     **train_config.env_backend(config.train), **train_config.env_kwargs(config))
     module = importlib.import_module(f"ocean.{name}")
     policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
                          config.policy, module, env.config).to(config.device)
@@ -138,7 +138,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                     int(env.single_action_space.n), device, echo)
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
-    collector = Collector(env, policy, device)
+    collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
     batch = train.horizon * env.num_agents
     start, start_step, learn_seconds = time.perf_counter(), global_step, 0.0
     next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
