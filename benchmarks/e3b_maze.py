@@ -2,8 +2,9 @@
 
     PYTHONPATH=. python benchmarks/e3b_maze.py --steps 20_000_000 --seeds 0 1 2 [--preset medium]
 
-Prints a table of final success rate, coverage and training agent-steps/s per run and writes
-e3b_maze.png (success and coverage against agent-steps for both)."""
+Prints a table of final success rate, coverage, training agent-steps/s and minutes per run and
+writes e3b_maze.png (success and coverage against agent-steps for both). A seed's two runs
+train at the same time, one per core."""
 import argparse
 import csv
 import pathlib
@@ -13,7 +14,8 @@ import sys
 import ocean.maze
 
 
-def run(preset, e3b, seed, steps, out, extra=()):
+def start(preset, e3b, seed, steps, out, extra=()):
+    """Launch one training run in its own process; finish() collects its metrics."""
     args = [sys.executable, "-m", "ocean", "train", "maze", "--no-dashboard",
             "--train.total-steps", str(steps), "--train.seed", str(seed),
             "--e3b.enabled", "true" if e3b else "false", "--runs-dir", str(out), *extra]
@@ -21,8 +23,14 @@ def run(preset, e3b, seed, steps, out, extra=()):
         flag = f"--env.{key.replace('_', '-')}"
         if flag not in extra:  # the first of a repeated flag wins: let --train-args override
             args += [flag, str(value)]
-    lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    folder = pathlib.Path(lines.strip().splitlines()[-1].split("run folder: ")[-1])
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process):
+    out, err = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"training failed ({' '.join(process.args)}):\n{err}")
+    folder = pathlib.Path(out.strip().splitlines()[-1].split("run folder: ")[-1])
     return [row for row in csv.DictReader(open(folder / "metrics.csv")) if row["success"]]
 
 
@@ -41,16 +49,23 @@ def main():
     import matplotlib.pyplot as plt
     figure, (success_axis, coverage_axis) = plt.subplots(1, 2, figsize=(10, 4))
     print(f"maze preset {args.preset}, {args.steps:,} agent-steps per run")
-    print(f"{'method':<10} {'seed':>4} {'success':>8} {'coverage':>9} {'train SPS':>10}")
+    print(f"{'method':<10} {'seed':>4} {'success':>8} {'coverage':>9} {'train SPS':>10} "
+          f"{'minutes':>8}")
     sps = {}
-    for e3b, label in ((False, "PPO"), (True, "PPO+E3B")):
-        for seed in args.seeds:
-            rows = run(args.preset, e3b, seed, args.steps, args.out, args.train_args)
+    for seed in args.seeds:
+        # the two runs of a seed train side by side, one core each (1 torch thread), so
+        # they share the machine alike and their training speeds compare
+        methods = ((False, "PPO"), (True, "PPO+E3B"))
+        running = [start(args.preset, e3b, seed, args.steps, args.out, args.train_args)
+                   for e3b, _ in methods]
+        for (e3b, label), process in zip(methods, running):
+            rows = finish(process)
             sps.setdefault(label, []).append(float(rows[-1]["sps"]))
             last = rows[-10:]  # the last updates that finished episodes
             mean = lambda key: sum(float(r[key]) for r in last) / len(last)  # noqa: E731
             print(f"{label:<10} {seed:>4} {mean('success'):>8.1%} {mean('coverage'):>9.2f} "
-                  f"{float(rows[-1]['sps']):>10,.0f}")
+                  f"{float(rows[-1]['sps']):>10,.0f} {float(rows[-1]['seconds']) / 60:>8.1f}",
+                  flush=True)
             steps = [int(r["step"]) for r in rows]
             colour = "tab:orange" if e3b else "tab:blue"
             success_axis.plot(steps, [float(r["success"]) for r in rows], color=colour,

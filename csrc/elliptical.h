@@ -30,14 +30,16 @@ static void ocean_elliptical_bonus(float *inverse, const float *phi, const float
                 for (size_t k = 0; k < square; k++) inv[k] = 0.0f;
                 for (int k = 0; k < dim; k++) inv[(size_t)k * (size_t)dim + (size_t)k] = 1.0f / lam;
             }
-            float b = 0.0f;
+            /* u = C^-1 x as a sum of rows (C^-1 is symmetric): contiguous axpys that the
+             * compiler vectorises, where a dot product per row would need reassociation */
+            for (int c = 0; c < dim; c++) u[c] = 0.0f;
             for (int r = 0; r < dim; r++) {
                 const float *line = inv + (size_t)r * (size_t)dim;
-                float sum = 0.0f;
-                for (int c = 0; c < dim; c++) sum += line[c] * x[c];
-                u[r] = sum;
-                b += x[r] * sum;
+                float xr = x[r];
+                for (int c = 0; c < dim; c++) u[c] += xr * line[c];
             }
+            float b = 0.0f;
+            for (int c = 0; c < dim; c++) b += x[c] * u[c];
             float scale = 1.0f / (1.0f + b);
             for (int r = 0; r < dim; r++) {
                 float *line = inv + (size_t)r * (size_t)dim;
