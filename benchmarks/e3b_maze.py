@@ -36,7 +36,7 @@ def finish(process):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="medium", choices=sorted(ocean.maze.PRESETS))
+    parser.add_argument("--preset", default="explore", choices=sorted(ocean.maze.PRESETS))
     parser.add_argument("--steps", type=int, default=20_000_000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", default="bench-runs/e3b_maze")

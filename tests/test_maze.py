@@ -232,7 +232,7 @@ def test_bad_config_is_a_clear_error(config, words):
 
 
 def test_presets_are_valid_and_medium_is_the_default():
-    assert set(maze.PRESETS) == {"easy", "medium", "hard"}
+    assert set(maze.PRESETS) == {"easy", "medium", "hard", "explore"}
     defaults = {key: value[0] for key, value in ocean.default_config("maze").items()}
     medium = ocean.make("maze", **maze.PRESETS["medium"]).config
     assert medium == ocean.make("maze").config

@@ -64,9 +64,13 @@ def validate(config):
 #   easy     38%                     60%            30% / 36%   loops make it circle islands
 #   medium   0 of 20k (2 of 61k)     100%           16% / 76%
 #   hard     0 of 20k                100%           11% / 82%   key first, then the door
+#   explore  7 of 12k (0.06%)        100%           (random: 12,288 episodes, seed 0)
 # medium is the default: plain PPO sees a reward about once per 30k episodes and should stall;
 # an episodic novelty bonus rewards exactly the sweep that solves it. easy is plain PPO's
-# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key.
+# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key. explore is
+# the E3B benchmark's maze (benchmarks/e3b_maze.py, `ocean train maze`'s default): a 7x7 tree
+# with the agent's position observed, as MiniHack's agents see theirs; small enough that
+# PPO+E3B learns to sweep it within minutes on a CPU, while plain PPO still never sees the goal.
 PRESETS = {
     "easy": {"size": 6, "loops": 0.3, "view": 5, "max_steps": STEPS_PER_CELL * 6 ** 2,
              "fixed_layout": False, "keys": 0, "min_goal_distance": 1},
@@ -74,6 +78,8 @@ PRESETS = {
                "fixed_layout": False, "keys": 0, "min_goal_distance": 0},
     "hard": {"size": 16, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 16 ** 2,
              "fixed_layout": False, "keys": 1, "min_goal_distance": 0},
+    "explore": {"size": 7, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 7 ** 2,
+                "fixed_layout": False, "keys": 0, "min_goal_distance": 0, "position": True},
 }
 
 GENERATION_SIZES = (8, 16, 32, 64)
@@ -105,9 +111,9 @@ def bench_report(seconds):
                      f"cells/s, {num_envs} envs)")
     return lines
 
-# `ocean bench` times these too, beside the default (medium): the hard preset (max_steps
-# follows from size).
-BENCH_CONFIGS = [{"size": 16, "keys": 1}]
+# `ocean bench` times these too, beside the default (medium): the hard preset and a big
+# maze, the heavy config the multiprocess scaling is judged on (max_steps follows from size).
+BENCH_CONFIGS = [{"size": 16, "keys": 1}, {"size": 32}]
 
 # `ocean play maze`: hold Left Shift and walk; actions are 0 up, 1 right, 2 down, 3 left.
 HUMAN_KEYS = (("up", ("UP", "W"), 0), ("right", ("RIGHT", "D"), 1), ("down", ("DOWN", "S"), 2),
