@@ -140,21 +140,32 @@ def test_idm_loss_masks_pairs_that_cross_an_episode_boundary():
     assert idm.loss(obs, other, starts).item() != pytest.approx(masked.item())
 
 
-def test_training_maze_with_e3b_runs_and_logs_the_bonus(tmp_path):
+def test_training_maze_with_e3b_logs_the_bonus_and_resumes_its_state(tmp_path):
     import csv
 
     from ocean.train import config as train_config
+    from ocean.train.checkpoint import load_checkpoint
     from ocean.train.trainer import train
-    config = train_config.parse("maze", ["--e3b.enabled", "true", "--e3b.dim", "8",
-                                         "--train.num-envs", "16", "--train.horizon", "16",
-                                         "--train.num-minibatches", "2", "--no-dashboard",
-                                         "--policy.channels", "0",
-                                         "--runs-dir", str(tmp_path)])
+    args = ["--e3b.enabled", "true", "--e3b.features", "idm", "--e3b.dim", "8",
+            "--train.num-envs", "16", "--train.horizon", "16", "--train.num-minibatches", "2",
+            "--no-dashboard", "--runs-dir", str(tmp_path)]
+    config = train_config.parse("maze", args)
     assert config.e3b.enabled
     run = train("maze", config, out=open(tmp_path / "log.txt", "w"), max_updates=2)
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     assert len(rows) == 2
     assert float(rows[-1]["e3b_bonus_mean"]) > 0 and float(rows[-1]["e3b_idm_loss"]) > 0
+    saved = load_checkpoint(run / "model.pt")["e3b"]
+    assert saved["std"]["count"] == 2 * 16 * 16 and saved["idm_optimizer"]["state"]
+    # a resumed run carries on from the saved normaliser and inverse-dynamics model
+    resumed = train("maze", train_config.parse("maze", args + ["--resume", str(run / "model.pt")]),
+                    out=open(tmp_path / "log2.txt", "w"), max_updates=1)
+    again = load_checkpoint(resumed / "model.pt")["e3b"]
+    assert again["std"]["count"] == 3 * 16 * 16
+    moved = [not torch.equal(saved["idm"][k], again["idm"][k]) for k in saved["idm"]]
+    assert any(moved)  # one more update trained it...
+    steps = [int(state["idm_optimizer"]["state"][0]["step"]) for state in (saved, again)]
+    assert steps[1] == steps[0] * 3 // 2  # ...from the saved optimiser: 3 updates' steps
 
 
 @pytest.mark.parametrize("args, message", [

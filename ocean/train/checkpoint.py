@@ -1,5 +1,6 @@
 """Checkpoints: one torch file per save holding the model, the optimiser, the step count,
-the torch RNG state and the resolved config; written to a temp file then renamed, so a
+the torch RNG state, the resolved config and, with E3B, its normaliser and inverse-dynamics
+model; written to a temp file then renamed, so a
 crash never leaves half a checkpoint under the real name. Loading uses
 torch.load(weights_only=True): tensors and plain containers only, never code."""
 import os
@@ -16,7 +17,8 @@ class CheckpointError(RuntimeError):
     """A checkpoint that cannot be read, or that does not fit the run loading it."""
 
 
-def save_checkpoint(path, policy, optimizer, config, env_name, global_step, update):
+def save_checkpoint(path, policy, optimizer, config, env_name, global_step, update, e3b=None):
+    """e3b: the exploration bonus's learned state (E3B.state_dict()), when the run has one."""
     path = pathlib.Path(path)
     payload = {
         "format": FORMAT, "env": env_name, "config": config,
@@ -25,6 +27,8 @@ def save_checkpoint(path, policy, optimizer, config, env_name, global_step, upda
         "torch_rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else [],
     }
+    if e3b is not None:
+        payload["e3b"] = e3b
     tmp = path.with_name(path.name + ".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, path)

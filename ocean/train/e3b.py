@@ -94,6 +94,13 @@ class RunningStd:
         self.mean += delta * n / total
         self.count = total
 
+    def state_dict(self):
+        return {"count": self.count, "mean": self.mean, "m2": self.m2}
+
+    def load_state_dict(self, state):
+        self.count, self.mean, self.m2 = int(state["count"]), float(state["mean"]), \
+            float(state["m2"])
+
     @property
     def std(self):
         return (self.m2 / self.count) ** 0.5 + self.epsilon if self.count else 1.0
@@ -152,6 +159,21 @@ class E3B:
         elif policy.encoder.out_size != config.dim:
             raise ConfigError(f"e3b.features policy uses the policy encoder's "
                               f"{policy.encoder.out_size} features: set e3b.dim to that")
+
+    def state_dict(self):
+        """What a checkpoint keeps: the normaliser and the inverse-dynamics model with its
+        optimiser. Not the ellipses: a resumed run starts fresh episodes, so fresh ellipses."""
+        state = {"std": self.std.state_dict()}
+        if self.idm is not None:
+            state["idm"] = self.idm.state_dict()
+            state["idm_optimizer"] = self.optimizer.state_dict()
+        return state
+
+    def load_state_dict(self, state):
+        self.std.load_state_dict(state["std"])
+        if self.idm is not None and "idm" in state:
+            self.idm.load_state_dict(state["idm"])
+            self.optimizer.load_state_dict(state["idm_optimizer"])
 
     @torch.no_grad()
     def features(self, obs):

@@ -136,6 +136,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
         echo = module.action_echo(env.config) if hasattr(module, "action_echo") else None
         bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
                     int(env.single_action_space.n), device, echo)
+        if payload and "e3b" in payload:  # saved by a run with E3B
+            bonus.load_state_dict(payload["e3b"])
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
@@ -146,7 +148,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
 
     def checkpoint():
         for file in ("model.pt", f"model_{global_step:012d}.pt"):
-            save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update)
+            save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update,
+                            bonus.state_dict() if bonus is not None else None)
         plot_curve(metrics.rows, curve_key(log_keys, config.metric), run_dir / "curve.png",
                    f"{name}: PPO, {env.num_agents} agents")
 
