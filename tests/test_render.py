@@ -1,6 +1,7 @@
 """Frames without a display: env.render() pixels against the state the observations report,
 the rasteriser against brute force, recording to GIF/PNG, the policy hook and the keyboard
 mapping. The window itself is tested in test_render_window.py."""
+import pathlib
 import subprocess
 import sys
 
@@ -287,6 +288,28 @@ def test_a_trained_checkpoint_plays_its_policy(tmp_path):
         obs, *_ = env.step(actions)
     with pytest.raises(PolicyError, match="trained on 'pong', not 'breakout'"):
         load_policy(ocean.make("breakout", num_envs=1), ocean.breakout, str(path))
+
+
+def test_a_checkpoint_plays_the_env_config_it_was_trained_on(tmp_path):
+    """maze's train.toml trains with position on (29-byte observations, not the default
+    27): rendering its checkpoint needs no KEY=VALUE; an override still wins."""
+    from ocean.render import record
+    from ocean.train import config as train_config
+    from ocean.train.checkpoint import save_checkpoint
+    from ocean.train.trainer import build
+    config = train_config.parse("maze", ["--train.num-envs", "2"])  # train.toml's defaults
+    train_env, policy, optimizer = build("maze", config)
+    default_shape = ocean.make("maze").single_observation_space.shape
+    assert train_env.single_observation_space.shape != default_shape
+    resolved = {**train_config.to_dict(config), "env": dict(train_env.config)}
+    path = save_checkpoint(tmp_path / "model.pt", policy, optimizer, resolved, "maze", 0, 0)
+    out = record("maze", steps=3, out=str(tmp_path / "maze.png"), checkpoint=str(path))
+    assert pathlib.Path(out).stat().st_size > 0
+    with pytest.raises(PolicyError, match="does not fit this policy"):
+        record("maze", steps=3, out=str(tmp_path / "maze2.png"), checkpoint=str(path),
+               position=False)
+    with pytest.raises(PolicyError, match="trained on 'maze', not 'pong'"):
+        record("pong", steps=3, out=str(tmp_path / "pong.png"), checkpoint=str(path))
 
 
 def test_pong_keys_map_to_actions_and_idle():

@@ -14,7 +14,7 @@ import numpy as np
 
 import ocean
 from ocean.render.controls import Controls
-from ocean.render.policy import PolicyError, load_policy
+from ocean.render.policy import PolicyError, load_policy, trained_env_config
 from ocean.render.record import Recorder, check_output
 
 __all__ = ["play", "record", "RenderError", "DisplayError", "PolicyError"]
@@ -98,6 +98,8 @@ def record(name, *, steps, out, checkpoint=None, policy=None, fps=DEFAULT_GIF_FP
 
 
 def _setup(name, checkpoint, policy, seed, config):
+    if policy is None:  # a checkpoint's own env config, under the caller's overrides
+        config = {**trained_env_config(checkpoint, name), **config}
     env = ocean.make(name, num_envs=1, seed=seed, **config)
     try:
         module = importlib.import_module(f"ocean.{name}")

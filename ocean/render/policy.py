@@ -22,6 +22,25 @@ class PolicyError(ValueError):
     """A policy that cannot be loaded; the message says what to use instead."""
 
 
+def trained_env_config(checkpoint, name):
+    """The config of env `name` a checkpoint file was trained with ({} for anything else: a
+    file that is not a readable checkpoint of `name` is load_policy's to explain). `ocean
+    play ENV --checkpoint FILE` plays the maze it learned unless KEY=VALUE overrides say
+    otherwise."""
+    if checkpoint in (None, "scripted", "random") or not pathlib.Path(checkpoint).is_file():
+        return {}
+    try:
+        from ocean.train.checkpoint import CheckpointError, load_checkpoint
+    except ImportError:
+        return {}
+    try:
+        payload = load_checkpoint(checkpoint)
+        env_config = payload["config"].get("env", {}) if payload["env"] == name else {}
+    except (CheckpointError, AttributeError):
+        return {}
+    return dict(env_config) if isinstance(env_config, dict) else {}
+
+
 def load_policy(env, game_module, checkpoint=None, seed=None):
     scripted = getattr(game_module, "scripted_policy", None)
     if checkpoint is None:
