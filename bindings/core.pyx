@@ -74,23 +74,16 @@ cdef const OceanGame *find_game(str name) except NULL:
     raise KeyError(name)
 
 
-cdef Py_ssize_t first_bad_action32(const int32_t *src, Py_ssize_t n,
-                                   int num_actions) noexcept nogil:
+ctypedef fused action_t:
+    int32_t
+    int64_t
+
+
+cdef Py_ssize_t first_bad_action(const action_t *src, Py_ssize_t n,
+                                 int num_actions) noexcept nogil:
     """-1, or the index of the first action outside 0..num_actions-1. One branch-free pass
-    (the compiler vectorises it) says whether there is one; only then is it looked for."""
-    cdef Py_ssize_t i
-    cdef uint32_t limit = <uint32_t>num_actions, bad = 0
-    for i in range(n):
-        bad |= <uint32_t>src[i] >= limit
-    if bad:
-        for i in range(n):
-            if <uint32_t>src[i] >= limit:
-                return i
-    return -1
-
-
-cdef Py_ssize_t first_bad_action64(const int64_t *src, Py_ssize_t n,
-                                   int num_actions) noexcept nogil:
+    (the compiler vectorises it) says whether there is one; only then is it looked for.
+    Negative actions wrap to huge unsigned values, so one comparison catches both ends."""
     cdef Py_ssize_t i
     cdef uint64_t limit = <uint64_t>num_actions, bad = 0
     for i in range(n):
@@ -129,13 +122,13 @@ cdef int copy_actions_into(actions, int32_t[::1] dst, int num_actions) except -1
     if actions.dtype is INT32:
         src32 = actions
         with nogil:
-            bad = first_bad_action32(&src32[0], n, num_actions)
+            bad = first_bad_action(&src32[0], n, num_actions)
             if bad < 0:
                 memcpy(&dst[0], &src32[0], n * sizeof(int32_t))
     else:
         src64 = actions
         with nogil:
-            bad = first_bad_action64(&src64[0], n, num_actions)
+            bad = first_bad_action(&src64[0], n, num_actions)
             if bad < 0:
                 for i in range(n):
                     dst[i] = <int32_t>src64[i]

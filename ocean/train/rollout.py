@@ -82,11 +82,15 @@ class Collector:
             self.add_episodes(info)
             self.inference_seconds += (stepped - begin) + (clock() - done)
             self.env_seconds += done - stepped
-        begin = clock()
+        return self.bootstrap(rollout)
+
+    def bootstrap(self, rollout):
+        """The value of the observations after the rollout's last step, for GAE."""
+        begin = time.perf_counter()
         with torch.no_grad():
             obs = self.obs.to(self.device)
             _, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
-        self.inference_seconds += clock() - begin
+        self.inference_seconds += time.perf_counter() - begin
         return rollout
 
     def add_episodes(self, info):
@@ -184,9 +188,4 @@ class OverlapCollector(Collector):
             self.inference_seconds += clock() - received
             if sent[half] < horizon:
                 send(half)
-        begin = clock()
-        with torch.no_grad():
-            obs = self.obs.to(self.device)
-            _, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
-        self.inference_seconds += clock() - begin
-        return rollout
+        return self.bootstrap(rollout)
