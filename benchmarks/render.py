@@ -13,7 +13,6 @@ import argparse
 import os
 import platform
 import re
-import select
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import ocean  # noqa: E402
 from ocean.render.record import Recorder  # noqa: E402
+from ocean.render.xvfb import virtual_display  # noqa: E402
 
 
 def per_frame_us(function, frames, repeats):
@@ -64,21 +64,11 @@ def a_display():
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"], "DISPLAY"
         return
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
-                               "1280x1024x24", "-nolisten", "tcp", "-noreset"],
-                              pass_fds=(write_end,), stderr=subprocess.DEVNULL)
-    os.close(write_end)
     try:
-        ready, _, _ = select.select([read_end], [], [], 30)
-        number = os.read(read_end, 64).decode().strip() if ready else ""
-        if not number:
-            raise SystemExit("Xvfb did not start")
-        yield f":{number}", "Xvfb (software OpenGL)"
-    finally:
-        server.terminate()
-        server.wait()
-        os.close(read_end)
+        with virtual_display() as name:
+            yield name, "Xvfb (software OpenGL)"
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
 def play_fps(name, display, fps, steps):

@@ -5,7 +5,6 @@ deadline, for the status line or exit that proves it."""
 import json
 import os
 import queue
-import select
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 from PIL import ImageGrab
 
 from conftest import ROOT
+from ocean.render.xvfb import virtual_display
 
 DEADLINE = 30  # seconds any one awaited condition may take on a loaded machine
 PADDLE_STEP = 16 / 192  # paddle_speed 4 x frameskip 4, as a fraction of the court height
@@ -30,27 +30,15 @@ def without_display():
 
 @pytest.fixture(scope="module")
 def display():
-    """A fresh Xvfb; -displayfd makes it pick a free display number and write it to us once
-    it accepts connections. -noreset: by default Xvfb starts over when its last client leaves
-    and writes the number again, and dies if nobody reads that pipe any more."""
+    """A fresh Xvfb (ocean.render.xvfb) for this module's tests."""
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is needed for the window tests: apt-get install xvfb xdotool")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
-                               "1280x1024x24", "-nolisten", "tcp", "-noreset"],
-                              pass_fds=(write_end,), stderr=subprocess.DEVNULL)
-    os.close(write_end)
     try:
-        ready, _, _ = select.select([read_end], [], [], DEADLINE)
-        number = os.read(read_end, 64).decode().strip() if ready else ""
-        if not number:
-            pytest.fail("Xvfb did not report a display")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=DEADLINE)
-        os.close(read_end)
+        with virtual_display(DEADLINE) as name:
+            yield name
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 class Window:
