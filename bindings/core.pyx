@@ -142,51 +142,67 @@ def raise_bad_action(actions, Py_ssize_t index, int num_actions):
                      f"valid actions are 0..{num_actions - 1}")
 
 
+cdef inline double add_row(float[:, ::1] logs, double[::1] sums, Py_ssize_t a) noexcept nogil:
+    """Add agent a's log row (an episode that ended) into sums and zero it; returns its
+    episode count, the last column."""
+    cdef Py_ssize_t k, width = logs.shape[1]
+    cdef double episodes = logs[a, width - 1]
+    for k in range(width):
+        sums[k] += logs[a, k]
+        logs[a, k] = 0
+    return episodes
+
+
 cdef double collect_rows(float[:, ::1] logs, double[::1] sums, const uint8_t[::1] terminals,
                         const uint8_t[::1] truncations) noexcept nogil:
     """Add the log rows of agents whose episode ended this step into sums, zeroing them. A
     game logs only at an episode's end, when it sets one of the flags, so the flags (bytes,
     contiguous) say which rows to read. The count is the last column."""
-    cdef Py_ssize_t a, k, width = logs.shape[1]
+    cdef Py_ssize_t a
     cdef double episodes = 0
     for a in range(logs.shape[0]):
         if terminals[a] | truncations[a]:
-            episodes += logs[a, width - 1]
-            for k in range(width):
-                sums[k] += logs[a, k]
-                logs[a, k] = 0
+            episodes += add_row(logs, sums, a)
     return episodes
 
 
 cdef class SharedRows:
     """The multiprocess parent's side of the shared buffers: copies actions into a range of
-    agent rows and sums the logs of that range's finished episodes, as Batch.step does, with
-    the views made once (made per call, they cost microseconds of Pong's step)."""
-    cdef int32_t[::1] actions_view
+    agent rows, and sums the logs of the episodes a range of workers saw end, as Batch.step
+    does, with the views made once (made per call, they cost microseconds of Pong's step).
+    Each worker lists the rows of its block that ended (Batch.list_ended) and their count
+    (ended_counts[w]), so the parent reads only those rows, not every flag, which the worker
+    wrote on another core; it reads them in increasing order, as Batch.step sums them, so
+    the info's floating-point sums are the serial backend's to the bit."""
+    cdef int32_t[::1] actions_view, ended
+    cdef const int64_t[:] ended_counts
     cdef float[:, ::1] logs_view
-    cdef const uint8_t[::1] terminals_view, truncations_view
     cdef double[::1] sums
+    cdef Py_ssize_t rows_per_worker
     cdef int num_actions
     cdef list log_keys
 
-    def __cinit__(self, actions, logs, terminals, truncations, double[::1] sums,
-                  int num_actions, list log_keys):
+    def __cinit__(self, actions, logs, int32_t[::1] ended, const int64_t[:] ended_counts,
+                  double[::1] sums, int num_actions, list log_keys):
         self.actions_view, self.logs_view, self.sums = actions, logs, sums
-        self.terminals_view = terminals.view(np.uint8)
-        self.truncations_view = truncations.view(np.uint8)
+        self.ended, self.ended_counts = ended, ended_counts
+        self.rows_per_worker = ended.shape[0] // ended_counts.shape[0]
         self.num_actions, self.log_keys = num_actions, log_keys
 
     def copy_actions(self, actions, Py_ssize_t start, Py_ssize_t stop):
         """copy_actions into rows start..stop-1."""
         copy_actions_into(actions, self.actions_view[start:stop], self.num_actions)
 
-    def collect(self, Py_ssize_t start, Py_ssize_t stop):
-        """The info dict of rows start..stop-1 (their finished episodes' means), or {}."""
-        cdef double episodes
+    def collect(self, Py_ssize_t first_worker, Py_ssize_t stop_worker):
+        """The info dict of the episodes that workers first_worker..stop_worker-1 saw end
+        (their means), or {}."""
+        cdef double episodes = 0
+        cdef Py_ssize_t w, i, base
         with nogil:
-            episodes = collect_rows(self.logs_view[start:stop], self.sums,
-                                    self.terminals_view[start:stop],
-                                    self.truncations_view[start:stop])
+            for w in range(first_worker, stop_worker):
+                base = w * self.rows_per_worker
+                for i in range(self.ended_counts[w]):
+                    episodes += add_row(self.logs_view, self.sums, base + self.ended[base + i])
         if episodes == 0:
             return {}
         return info_from_sums(self.log_keys, self.sums, episodes)
@@ -300,6 +316,20 @@ cdef class Batch:
         self.check_open()
         with nogil:
             self.game.step_batch(self.envs, self.num_envs)
+
+    def list_ended(self, int32_t[::1] ended):
+        """Write the rows (agent indices) whose episode ended in the last step or reset into
+        `ended`, in increasing order; returns how many. A multiprocess worker publishes this
+        so its parent reads only those rows (SharedRows.collect)."""
+        cdef Py_ssize_t a, count = 0
+        if ended.shape[0] != self.terminals_view.shape[0]:
+            raise ValueError(f"ended must have {self.terminals_view.shape[0]} rows")
+        with nogil:
+            for a in range(self.terminals_view.shape[0]):
+                if self.terminals_view[a] | self.truncations_view[a]:
+                    ended[count] = <int32_t>a
+                    count += 1
+        return count
 
     def step(self, actions):
         """Validate and copy actions, step the batch, return the info dict of finished

@@ -32,7 +32,7 @@ cdef extern from *:
     /* Columns of a worker's row: the parent writes the first cache line, the worker the
      * second, so neither side's stores evict the line the other is spinning on. */
     enum { C_REQUEST = 0, C_COMMAND = 1, C_SEED = 2, C_HAS_SEED = 3,
-           C_DONE = 8, C_SLEEPING = 9, C_ROW_WORDS = 16 };
+           C_DONE = 8, C_SLEEPING = 9, C_ENDED = 10, C_ROW_WORDS = 16 };
     /* Columns of the shared row, after the workers' rows. */
     enum { C_COMPLETIONS = 0, C_PARENT_WAKE_AT = 8 };
 
@@ -166,7 +166,7 @@ cdef extern from *:
         if (target && completions >= target) ocean_wake(&shared[C_COMPLETIONS]);
     }
     """
-    enum: C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ROW_WORDS
+    enum: C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ENDED, C_ROW_WORDS
     void ocean_command(int64_t *row, int64_t code) nogil
     int ocean_wait_done(int64_t *rows, int64_t *shared, const int32_t *firsts, int num_groups,
                         int count, double waited, double slice_s, double spin_s) nogil
@@ -174,8 +174,8 @@ cdef extern from *:
                                double spin_s) nogil
     void ocean_finish(int64_t *row, int64_t *shared, int64_t request) nogil
 
-REQUEST, COMMAND, SEED, HAS_SEED, DONE, ROW_WORDS = (
-    C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ROW_WORDS)
+REQUEST, COMMAND, SEED, HAS_SEED, DONE, ENDED, ROW_WORDS = (
+    C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ENDED, C_ROW_WORDS)
 
 
 def command(int64_t[:, ::1] rows, int first, int count, int64_t code):

@@ -7,8 +7,9 @@ and steps it with the same `_core.Batch` the serial backend uses, seeded by glob
 so both backends give bit-identical results. Every buffer (observations, actions, rewards,
 flags, logs) and rows of control flags (one per worker, one shared) live in a single
 shared-memory segment; a step copies the actions in, bumps each worker's flag and waits on
-theirs (ocean/_sync: spin, then sleep until woken), then sums the finished episodes' logs
-in the parent exactly as the serial backend does. Nothing is pickled after start-up.
+theirs (ocean/_sync: spin, then sleep until woken), then sums the logs of the episodes
+that ended in the parent, in the serial backend's order: each worker lists its block's ended
+rows, so the parent reads those rows and not every flag. Nothing is pickled after start-up.
 
 send/recv step batches of `batch_size` envs: a batch is a fixed group of consecutive workers,
 so its rows are contiguous and recv returns views of the shared buffers, no copies. Env ids
@@ -246,6 +247,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     batch = _core.Batch(game, games_per_worker, config_values,
                         *(arrays[name][block] for name in BUFFERS),
                         env_offset=worker * games_per_worker)
+    ended = arrays["ended"][block]
     seen = 0
     _sync.finish(control, worker, seen)  # ready
     idle_since = time.monotonic()
@@ -265,6 +267,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
             batch.reset()
         elif command == CLOSE:
             break
+        control[worker, _sync.ENDED] = batch.list_ended(ended)
         _sync.finish(control, worker, seen)
         idle_since = time.monotonic()
     batch.close()
@@ -315,7 +318,7 @@ class MultiprocessEnv(OceanEnv):
                  ("observations", (n, *space.shape), space.dtype),
                  ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
                  ("terminals", (n,), np.bool_), ("truncations", (n,), np.bool_),
-                 ("logs", (n, num_log + 1), np.float32)]
+                 ("logs", (n, num_log + 1), np.float32), ("ended", (n,), np.int32)]
         size = layout(specs)[1]
         check_shared_memory(size)
         segment = shared_memory.SharedMemory(
@@ -324,6 +327,7 @@ class MultiprocessEnv(OceanEnv):
         self.segment_name = segment.name
         arrays = views(segment, specs)
         self._control = arrays.pop("control")
+        ended = arrays.pop("ended")
         self._control[:num_workers, _sync.DONE] = -1  # a worker sets 0 when ready
         for key, array in arrays.items():
             setattr(self, key, array)
@@ -332,8 +336,9 @@ class MultiprocessEnv(OceanEnv):
                                            self._control, segment)
 
         self._log_sums = np.zeros(num_log + 1)
-        self._rows = _core.SharedRows(self.actions, self.logs, self.terminals, self.truncations,
-                                      self._log_sums, int(self.single_action_space.n),
+        self._rows = _core.SharedRows(self.actions, self.logs, ended,
+                                      self._control[:-1, _sync.ENDED], self._log_sums,
+                                      int(self.single_action_space.n),
                                       _core.games()[name]["log_keys"])
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
@@ -402,7 +407,7 @@ class MultiprocessEnv(OceanEnv):
         _sync.command(self._control, 0, self.num_workers, STEP)
         self._wait(self._all, self.num_workers, "stepping")
         self._pending = []
-        info = self._rows.collect(0, self.num_agents)
+        info = self._rows.collect(0, self.num_workers)
         return self.observations, self.rewards, self.terminals, self.truncations, info
 
     # ---- asynchronous API: batches of batch_size envs, as they finish ----
@@ -439,8 +444,8 @@ class MultiprocessEnv(OceanEnv):
         self._round.add(batch)
         if len(self._round) == len(self._batch_firsts):
             self._round.clear()
-        rows = self._batch_rows[batch]
-        info = self._rows.collect(rows.start, rows.stop)
+        rows, first = self._batch_rows[batch], int(self._batch_firsts[batch][0])
+        info = self._rows.collect(first, first + self._workers_per_batch)
         return (self.observations[rows], self.rewards[rows], self.terminals[rows],
                 self.truncations[rows], info, self._batch_ids[batch])
 
