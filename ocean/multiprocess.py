@@ -42,12 +42,6 @@ import numpy as np
 from ocean import _core, _sync
 from ocean.vector import OceanEnv, check_seed
 
-try:
-    import resource
-    RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", None)  # Linux only
-except ImportError:  # Windows
-    RUSAGE_THREAD = None
-
 BACKENDS = ("serial", "multiprocess")
 START_METHOD = "spawn"
 STEP, RESET, CLOSE = 1, 2, 3
@@ -56,8 +50,8 @@ IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
 START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
 CLOSE_TIMEOUT_S = 1.0  # then workers that did not exit on request are killed
 PARENT_SPIN_S = 1e-3   # a parent with a core of its own spins this long, then sleeps
-CONTENDED_S = 0.1      # its core taken away twice within this: others want it, so it
-SPIN_BACKOFF_S = 1.0   # sleeps at once for this long
+CONTENDED_SHARE = 0.2  # it waited this share of the time for its core: others want it, so
+SPIN_BACKOFF_S = 1.0   # it sleeps at once for this long
 WORKER_SPIN_S = 50e-6  # a worker spins this long for its next command (the parent's turn)
 ALIGN = 64             # every buffer starts on its own cache line
 BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "logs")
@@ -103,40 +97,47 @@ def physical_cores():
     return len(cores) or len(allowed)
 
 
-def involuntary_switches():
-    """How often the scheduler has taken this thread off its core while it could run (0
-    where the count is not kept per thread)."""
-    if RUSAGE_THREAD is None:
-        return 0
-    return resource.getrusage(RUSAGE_THREAD).ru_nivcsw
+def run_delay():
+    """Seconds this thread has spent ready to run but waiting for a CPU (Linux's schedstat;
+    None where it is not kept)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1]) * 1e-9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class Spinner:
     """How long the parent spins before it sleeps. Spinning answers a flag within a
     microsecond where sleeping costs a wake-up (tens of microseconds, more in a VM), but
-    only pays on a core nobody else wants: when the scheduler takes this thread's core away
-    twice within CONTENDED_S (once can be a passing kernel thread), it sleeps at once for
-    SPIN_BACKOFF_S. (Workers spin briefly and always: the parent, woken when they finish,
-    takes a spinning worker's core by design.)"""
+    only pays on a core nobody else wants. Being taken off the core says little by itself
+    (kernel threads do it dozens of times a second, for microseconds); how long this thread
+    then waited for its core again says who wants it: when that is CONTENDED_SHARE of the
+    time since the last look (at most every LOOK_S), the parent sleeps at once for
+    SPIN_BACKOFF_S, then tries spinning again. Where the kernel keeps no such count it never
+    backs off. (Workers spin briefly and always: the parent,
+    woken when they finish, takes a spinning worker's core by design.)"""
+
+    LOOK_S = 0.05
 
     def __init__(self, spin_s):
-        self.spin_s, self.resume = spin_s, 0.0
-        self.switches, self.last_switch = involuntary_switches(), -CONTENDED_S
+        self.spin_s, self.resume, self.delay = spin_s, 0.0, run_delay()
+        self.since = time.monotonic()
+        self.look_at = self.since + self.LOOK_S
 
     def start(self):
         """The spin for the wait about to begin."""
         return self.spin_s if self.spin_s and time.monotonic() >= self.resume else 0.0
 
     def stop(self):
-        """After a wait: back off if the core was taken away twice, lately."""
-        if not self.spin_s:
+        """After a wait: every LOOK_S, back off if the core was contended since the last look."""
+        now = time.monotonic()
+        if not self.spin_s or now < self.look_at or self.delay is None:
             return
-        switches = involuntary_switches()
-        if switches != self.switches:
-            self.switches, now = switches, time.monotonic()
-            if now - self.last_switch < CONTENDED_S:
-                self.resume = now + SPIN_BACKOFF_S
-            self.last_switch = now
+        delay = run_delay()
+        if delay - self.delay > CONTENDED_SHARE * (now - self.since):
+            self.resume = now + SPIN_BACKOFF_S
+        self.delay, self.since, self.look_at = delay, now, now + self.LOOK_S
 
 
 def check_backend(backend, num_envs, num_workers, batch_size):
