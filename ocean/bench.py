@@ -1,7 +1,7 @@
 """`ocean bench`: agent-steps per second of the raw batched C step and of the full
 `env.step` from Python (random actions), and the share Python adds on top of C.
 `ocean bench --backend multiprocess --workers 1,2`: env.step over worker processes, against
-the serial env.step, per worker count (run_scaling)."""
+the serial env.step, per worker count, the backends taking turns (run_scaling)."""
 import importlib
 import os
 import platform
@@ -39,18 +39,13 @@ def measure(name, num_envs, seconds, **config):
     """{'raw': agent-steps/s of the C loop, 'step': of env.step} for one config."""
     env = ocean.make(name, num_envs=num_envs, seed=0, **config)
     env.reset()
-    rng = np.random.default_rng(0)
-    batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
+    full = random_stepper(env)
     chunk = max(1, int(2e6 // env.num_agents))
 
     def raw(n):  # fresh actions into the buffer, then the C loop alone
         for i in range(n):
-            np.copyto(env.actions, batches[i % 32], casting="unsafe")
+            np.copyto(env.actions, full.batches[i % 32], casting="unsafe")
             env._batch.step_raw()
-
-    def full(n):
-        for i in range(n):
-            env.step(batches[i % 32])
 
     result = {"raw": rates(raw, env.num_agents, seconds / 2, chunk),
               "step": rates(full, env.num_agents, seconds / 2, chunk),
@@ -86,52 +81,82 @@ def run(names, num_envs=4096, seconds=3.0, out=print):
                 out(f"  {line}")
 
 
-def step_rate(name, num_envs, seconds, num_workers=None, **config):
-    """Agent-steps/s of env.step with random actions: serial when num_workers is None,
-    else the multiprocess backend with that many workers."""
-    backend = "serial" if num_workers is None else "multiprocess"
-    env = ocean.make(name, num_envs=num_envs, seed=0, backend=backend, num_workers=num_workers,
-                     **config)
-    env.reset()
+def random_stepper(env):
+    """A function that calls env.step n times on random actions (from 32 fixed batches)."""
     rng = np.random.default_rng(0)
     batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
 
     def full(n):
         for i in range(n):
             env.step(batches[i % 32])
-
-    try:
-        return rates(full, env.num_agents, seconds, max(1, int(2e6 // env.num_agents))), \
-            env.num_agents
-    finally:
-        env.close()
+    full.batches = batches
+    return full
 
 
-def run_scaling(names, workers, num_envs=4096, seconds=3.0, out=print):
+def interleaved_rates(envs, seconds, rounds):
+    """Agent-steps/s of env.step for each env, per round: the envs take turns, a chunk of
+    steps each (about seconds / rounds long), so a drift in the machine's speed (other jobs,
+    a VM's neighbours) hits all of them alike and a per-round ratio cancels it."""
+    steppers = [random_stepper(env) for env in envs]
+    chunks = []
+    for env, step in zip(envs, steppers):
+        env.reset()
+        step(1)
+        start, n, done = time.perf_counter(), 1, 0
+        while time.perf_counter() - start < 0.05:  # warm up, and time a step
+            step(n)
+            done, n = done + n, 2 * n
+        chunks.append(max(1, int(done * seconds / rounds / (time.perf_counter() - start))))
+    samples = [[] for _ in envs]
+    for _ in range(rounds):
+        for env, step, chunk, rates in zip(envs, steppers, chunks, samples):
+            start = time.perf_counter()
+            step(chunk)
+            rates.append(chunk * env.num_agents / (time.perf_counter() - start))
+    return samples
+
+
+def median_ratio(rates, reference):
+    return statistics.median(a / b for a, b in zip(rates, reference))
+
+
+def run_scaling(names, workers, num_envs=4096, seconds=3.0, rounds=15, out=print):
     """One row per worker count (and one serial reference) for every game and config:
-    agent-steps/s of env.step, relative to serial and to the first worker count."""
+    agent-steps/s of env.step (the median round), and the median of the per-round ratios to
+    serial and to the first worker count (see interleaved_rates)."""
     from ocean.multiprocess import physical_cores
     names = names or ocean.list_envs()
     out(machine_line())
-    out(f"physical cores {physical_cores()}, load average {os.getloadavg()[0]:.2f} "
-        f"(other processes on the machine skew these numbers)")
+    out(f"physical cores {physical_cores()}, load average {os.getloadavg()[0]:.2f}; backends "
+        f"take turns over {rounds} rounds; ratios are per-round medians")
     base = f"vs {workers[0]} worker{'s' if workers[0] > 1 else ''}"
     out(f"{'env':<10} {'config':<28} {'agents':>7} {'backend':<12} {'M steps/s':>10} "
         f"{'vs serial':>10} {base:>15}")
     for name in names:
-        for label, envs, config in configs_for(name, num_envs):
-            serial, agents = step_rate(name, envs, seconds, **config)
-            out(f"{name:<10} {label[:28]:<28} {agents:>7} {'serial':<12} {serial / 1e6:>10.2f} "
-                f"{1:>9.2f}x")
-            first = None
+        for label, num, config in configs_for(name, num_envs):
+            counts = [c for c in workers if num % c == 0]
+            envs = [ocean.make(name, num_envs=num, seed=0, **config)]
+            try:
+                for count in counts:
+                    envs.append(ocean.make(name, num_envs=num, seed=0, backend="multiprocess",
+                                           num_workers=count, **config))
+                serial, *rates = interleaved_rates(envs, seconds, rounds)
+            finally:
+                for env in envs:
+                    env.close()
+            agents = envs[0].num_agents
+            out(f"{name:<10} {label[:28]:<28} {agents:>7} {'serial':<12} "
+                f"{statistics.median(serial) / 1e6:>10.2f} {1:>9.2f}x")
+            by_count = dict(zip(counts, rates))
             for count in workers:
                 backend = f"{count} worker{'s' if count > 1 else ''}"
-                if envs % count:
+                if count not in by_count:
                     out(f"{'':<10} {'':<28} {agents:>7} {backend:<12} "
-                        f"{'n/a: num_envs=' + str(envs) + ' does not split':>37}")
+                        f"{'n/a: num_envs=' + str(num) + ' does not split':>37}")
                     continue
-                rate, _ = step_rate(name, envs, seconds, num_workers=count, **config)
-                first = first or (rate if count == workers[0] else None)
-                versus_first = f"{rate / first:>14.2f}x" if first else f"{'':>15}"
-                out(f"{'':<10} {'':<28} {agents:>7} {backend:<12} {rate / 1e6:>10.2f} "
-                    f"{rate / serial:>9.2f}x {versus_first}")
+                first = by_count.get(workers[0])
+                versus_first = (f"{median_ratio(by_count[count], first):>14.2f}x" if first
+                                else f"{'':>15}")
+                out(f"{'':<10} {'':<28} {agents:>7} {backend:<12} "
+                    f"{statistics.median(by_count[count]) / 1e6:>10.2f} "
+                    f"{median_ratio(by_count[count], serial):>9.2f}x {versus_first}")
