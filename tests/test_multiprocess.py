@@ -316,3 +316,40 @@ def test_bench_prints_a_scaling_row_per_worker_count(capsys):
     assert " 1 worker " in lines[1] and lines[1].endswith("1.00x")  # against itself
     assert " 2 workers " in lines[2]
     assert " 3 workers " in lines[3] and "does not split" in lines[3]  # 4096 over 3
+
+
+def hog(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_parent_spin_backs_off_when_its_core_is_contended_and_resumes_later():
+    """Spinning on a core other processes want takes it from them: once this thread waits
+    for its core a CONTENDED_SHARE of the time, the spinner sleeps at once (start() == 0),
+    and it spins again SPIN_BACKOFF_S later."""
+    from ocean import multiprocess
+    assert multiprocess.run_delay() is not None  # Linux keeps /proc/thread-self/schedstat
+    spinner = multiprocess.Spinner(1e-3)
+    quiet_until = time.monotonic() + 0.3
+    while time.monotonic() < quiet_until:  # nobody else wants the core: kernel threads that
+        hog(1e-3)                           # preempt it for microseconds are no reason
+        spinner.stop()
+        assert spinner.start() == 1e-3
+    context = multiprocessing.get_context("spawn")
+    hogs = [context.Process(target=hog, args=(20.0,)) for _ in range(2 * os.cpu_count())]
+    for process in hogs:
+        process.start()
+    try:
+        deadline = time.monotonic() + 15
+        while spinner.start() and time.monotonic() < deadline:
+            hog(1e-3)  # a wait that spins: this thread wants its core
+            spinner.stop()
+        backed_off_at = time.monotonic()
+        assert spinner.start() == 0.0, "never backed off with two busy processes per core"
+    finally:
+        for process in hogs:
+            process.kill()
+            process.join()
+    wait_until(lambda: spinner.start() == 1e-3, timeout=multiprocess.SPIN_BACKOFF_S + 1)
+    assert time.monotonic() - backed_off_at >= multiprocess.SPIN_BACKOFF_S * 0.9
