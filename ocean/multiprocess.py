@@ -33,6 +33,7 @@ import os
 import secrets
 import select
 import signal
+import threading
 import time
 import weakref
 from multiprocessing import shared_memory
@@ -50,8 +51,8 @@ IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
 START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
 CLOSE_TIMEOUT_S = 1.0  # then workers that did not exit on request are killed
 PARENT_SPIN_S = 1e-3   # a parent with a core of its own spins this long, then sleeps
-CONTENDED_SHARE = 0.2  # it waited this share of the time for its core: others want it, so
-SPIN_BACKOFF_S = 1.0   # it sleeps at once for this long
+CONTENDED_SHARE = 0.2  # a parent that waited this share of the time for its core...
+SPIN_BACKOFF_S = 1.0   # ...sleeps at once for this long instead of spinning (Spinner)
 WORKER_SPIN_S = 50e-6  # a worker spins this long for its next command (the parent's turn)
 ALIGN = 64             # every buffer starts on its own cache line
 BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "logs")
@@ -113,31 +114,37 @@ class Spinner:
     only pays on a core nobody else wants. Being taken off the core says little by itself
     (kernel threads do it dozens of times a second, for microseconds); how long this thread
     then waited for its core again says who wants it: when that is CONTENDED_SHARE of the
-    time since the last look (at most every LOOK_S), the parent sleeps at once for
-    SPIN_BACKOFF_S, then tries spinning again. Where the kernel keeps no such count it never
-    backs off. (Workers spin briefly and always: the parent,
-    woken when they finish, takes a spinning worker's core by design.)"""
+    time since the last look (every LOOK_S at most), the parent sleeps at once for
+    SPIN_BACKOFF_S, then tries spinning again. A look more than 2 * LOOK_S after the last
+    (the parent did other work between waits), from another thread, or where the kernel
+    keeps no run delay (`delay` returns None) decides nothing. (Workers spin briefly and
+    always: the parent, woken when they finish, takes a spinning worker's core by design.)"""
 
     LOOK_S = 0.05
 
-    def __init__(self, spin_s):
-        self.spin_s, self.resume, self.delay = spin_s, 0.0, run_delay()
-        self.since = time.monotonic()
-        self.look_at = self.since + self.LOOK_S
+    def __init__(self, spin_s, delay=run_delay, clock=time.monotonic):
+        self.spin_s, self.resume, self.run_delay, self.clock = spin_s, 0.0, delay, clock
+        self.rebase(clock(), delay())
+
+    def rebase(self, now, delay):
+        self.since, self.delay, self.thread = now, delay, threading.get_ident()
 
     def start(self):
         """The spin for the wait about to begin."""
-        return self.spin_s if self.spin_s and time.monotonic() >= self.resume else 0.0
+        return self.spin_s if self.spin_s and self.clock() >= self.resume else 0.0
 
     def stop(self):
         """After a wait: every LOOK_S, back off if the core was contended since the last look."""
-        now = time.monotonic()
-        if not self.spin_s or now < self.look_at or self.delay is None:
+        now = self.clock()
+        if not self.spin_s or now - self.since < self.LOOK_S:
             return
-        delay = run_delay()
-        if delay - self.delay > CONTENDED_SHARE * (now - self.since):
+        delay = self.run_delay()
+        comparable = (delay is not None and self.delay is not None
+                      and now - self.since <= 2 * self.LOOK_S
+                      and threading.get_ident() == self.thread)
+        if comparable and delay - self.delay > CONTENDED_SHARE * (now - self.since):
             self.resume = now + SPIN_BACKOFF_S
-        self.delay, self.since, self.look_at = delay, now, now + self.LOOK_S
+        self.rebase(now, delay)
 
 
 def check_backend(backend, num_envs, num_workers, batch_size):

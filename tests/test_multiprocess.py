@@ -318,38 +318,64 @@ def test_bench_prints_a_scaling_row_per_worker_count(capsys):
     assert " 3 workers " in lines[3] and "does not split" in lines[3]  # 4096 over 3
 
 
-def hog(seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pass
+
+class FakeKernel:
+    """A clock and a run-delay counter the test moves by hand."""
+    def __init__(self):
+        self.now, self.delay = 100.0, 5.0
+
+    def wait(self, seconds, waiting_share):
+        self.now += seconds
+        self.delay += waiting_share * seconds
 
 
-def test_parent_spin_backs_off_when_its_core_is_contended_and_resumes_later():
-    """Spinning on a core other processes want takes it from them: once this thread waits
-    for its core a CONTENDED_SHARE of the time, the spinner sleeps at once (start() == 0),
-    and it spins again SPIN_BACKOFF_S later."""
+def test_spinner_backs_off_only_when_the_parent_waits_for_its_core():
+    from ocean.multiprocess import CONTENDED_SHARE, SPIN_BACKOFF_S, Spinner
+    kernel = FakeKernel()
+    spinner = Spinner(1e-3, delay=lambda: kernel.delay, clock=lambda: kernel.now)
+
+    def look(share):  # waits for a look's worth of time, then whether it spins next
+        for _ in range(5):
+            kernel.wait(Spinner.LOOK_S / 4, share)
+            spinner.stop()
+        return spinner.start()
+
+    assert look(CONTENDED_SHARE / 4) == 1e-3  # kernel threads preempting it now and then
+    assert look(CONTENDED_SHARE * 2) == 0.0   # others want the core: sleep at once
+    backed_off_at = kernel.now
+    while spinner.start() == 0.0:
+        look(0.0)
+    backed_off_for = kernel.now - backed_off_at
+    assert SPIN_BACKOFF_S - Spinner.LOOK_S <= backed_off_for <= SPIN_BACKOFF_S + 2 * Spinner.LOOK_S
+    kernel.wait(10 * Spinner.LOOK_S, 1.0)  # a long gap between waits (a training update)...
+    spinner.stop()
+    assert spinner.start() == 1e-3         # ...says nothing about contention while waiting
+    blind = Spinner(1e-3, delay=lambda: None, clock=lambda: kernel.now)
+    kernel.wait(Spinner.LOOK_S, 1.0)       # no schedstat: never backs off
+    blind.stop()
+    assert blind.start() == 1e-3
+
+
+def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
+    """The run delay the spinner reads is the kernel's: two busy processes per usable core
+    make this thread wait for its core, and the spinner stops spinning."""
     from ocean import multiprocess
     assert multiprocess.run_delay() is not None  # Linux keeps /proc/thread-self/schedstat
     spinner = multiprocess.Spinner(1e-3)
-    quiet_until = time.monotonic() + 0.3
-    while time.monotonic() < quiet_until:  # nobody else wants the core: kernel threads that
-        hog(1e-3)                           # preempt it for microseconds are no reason
-        spinner.stop()
-        assert spinner.start() == 1e-3
-    context = multiprocessing.get_context("spawn")
-    hogs = [context.Process(target=hog, args=(20.0,)) for _ in range(2 * os.cpu_count())]
-    for process in hogs:
-        process.start()
+    busy = "import time\nend = time.monotonic() + 20\nwhile time.monotonic() < end: pass"
+    hogs = []
     try:
+        for _ in range(2 * len(os.sched_getaffinity(0))):
+            hogs.append(subprocess.Popen([sys.executable, "-c", busy]))
         deadline = time.monotonic() + 15
         while spinner.start() and time.monotonic() < deadline:
-            hog(1e-3)  # a wait that spins: this thread wants its core
+            end = time.monotonic() + 1e-3  # a wait that spins: this thread wants its core
+            while time.monotonic() < end:
+                pass
             spinner.stop()
-        backed_off_at = time.monotonic()
         assert spinner.start() == 0.0, "never backed off with two busy processes per core"
     finally:
         for process in hogs:
             process.kill()
-            process.join()
-    wait_until(lambda: spinner.start() == 1e-3, timeout=multiprocess.SPIN_BACKOFF_S + 1)
-    assert time.monotonic() - backed_off_at >= multiprocess.SPIN_BACKOFF_S * 0.9
+            process.wait()
+
