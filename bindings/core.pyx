@@ -185,6 +185,10 @@ cdef class SharedRows:
     def __cinit__(self, actions, logs, int32_t[::1] ended, const int64_t[:] ended_counts,
                   double[::1] sums, int num_actions, list log_keys):
         self.actions_view, self.logs_view, self.sums = actions, logs, sums
+        if ended_counts.shape[0] < 1 or ended.shape[0] % ended_counts.shape[0] \
+                or logs.shape[0] != ended.shape[0] or actions.shape[0] != ended.shape[0]:
+            raise ValueError("SharedRows: actions, logs and ended need one row per agent, "
+                             "split evenly over ended_counts' workers")
         self.ended, self.ended_counts = ended, ended_counts
         self.rows_per_worker = ended.shape[0] // ended_counts.shape[0]
         self.num_actions, self.log_keys = num_actions, log_keys
@@ -197,12 +201,24 @@ cdef class SharedRows:
         """The info dict of the episodes that workers first_worker..stop_worker-1 saw end
         (their means), or {}."""
         cdef double episodes = 0
-        cdef Py_ssize_t w, i, base
-        with nogil:
+        cdef Py_ssize_t w, i, base, count, row
+        cdef bint corrupt = False
+        if not 0 <= first_worker <= stop_worker <= self.ended_counts.shape[0]:
+            raise IndexError(f"workers {first_worker}..{stop_worker - 1} out of range")
+        with nogil:  # the lists come from other processes: check them before indexing
             for w in range(first_worker, stop_worker):
-                base = w * self.rows_per_worker
-                for i in range(self.ended_counts[w]):
-                    episodes += add_row(self.logs_view, self.sums, base + self.ended[base + i])
+                base, count = w * self.rows_per_worker, self.ended_counts[w]
+                corrupt = not 0 <= count <= self.rows_per_worker
+                for i in range(count if not corrupt else 0):
+                    row = self.ended[base + i]
+                    corrupt = not 0 <= row < self.rows_per_worker
+                    if corrupt:
+                        break
+                    episodes += add_row(self.logs_view, self.sums, base + row)
+                if corrupt:
+                    break
+        if corrupt:
+            raise RuntimeError(f"worker {w}'s list of ended rows is corrupt")
         if episodes == 0:
             return {}
         return info_from_sums(self.log_keys, self.sums, episodes)

@@ -379,3 +379,22 @@ def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
             process.kill()
             process.wait()
 
+
+def test_shared_rows_refuse_corrupt_ended_lists_instead_of_reading_out_of_bounds():
+    from ocean import _core
+    rows, workers = 8, 2
+    actions, logs = np.zeros(rows, np.int32), np.ones((rows, 2), np.float32)
+    ended, counts, sums = np.zeros(rows, np.int32), np.zeros(workers, np.int64), np.zeros(2)
+    shared = _core.SharedRows(actions, logs, ended, counts, sums, 3, ["score"])
+    counts[1], ended[4] = 1, 3  # worker 1 lists its row 3 (agent 7): fine
+    assert shared.collect(0, 2) == {"score": 1.0, "episodes": 1}
+    with pytest.raises(IndexError, match="out of range"):
+        shared.collect(0, 3)
+    counts[1] = 5  # more ended rows than the worker has
+    with pytest.raises(RuntimeError, match="worker 1's list of ended rows is corrupt"):
+        shared.collect(0, 2)
+    counts[1], ended[4] = 1, 4  # a row past the worker's block
+    with pytest.raises(RuntimeError, match="corrupt"):
+        shared.collect(0, 2)
+    with pytest.raises(ValueError, match="one row per agent"):
+        _core.SharedRows(actions, logs[:7], ended, counts, sums, 3, ["score"])
