@@ -39,12 +39,12 @@ def measure(name, num_envs, seconds, **config):
     """{'raw': agent-steps/s of the C loop, 'step': of env.step} for one config."""
     env = ocean.make(name, num_envs=num_envs, seed=0, **config)
     env.reset()
-    full = random_stepper(env)
+    full, batches = random_stepper(env)
     chunk = max(1, int(2e6 // env.num_agents))
 
     def raw(n):  # fresh actions into the buffer, then the C loop alone
         for i in range(n):
-            np.copyto(env.actions, full.batches[i % 32], casting="unsafe")
+            np.copyto(env.actions, batches[i % 32], casting="unsafe")
             env._batch.step_raw()
 
     result = {"raw": rates(raw, env.num_agents, seconds / 2, chunk),
@@ -82,22 +82,23 @@ def run(names, num_envs=4096, seconds=3.0, out=print):
 
 
 def random_stepper(env):
-    """A function that calls env.step n times on random actions (from 32 fixed batches)."""
+    """(step, batches): step(n) calls env.step n times on random actions, taken in turn
+    from the 32 fixed batches."""
     rng = np.random.default_rng(0)
     batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
 
     def full(n):
         for i in range(n):
             env.step(batches[i % 32])
-    full.batches = batches
-    return full
+    return full, batches
 
 
 def interleaved_rates(envs, seconds, rounds):
     """Agent-steps/s of env.step for each env, per round: the envs take turns, a chunk of
     steps each (about seconds / rounds long), so a drift in the machine's speed (other jobs,
-    a VM's neighbours) hits all of them alike and a per-round ratio cancels it."""
-    steppers = [random_stepper(env) for env in envs]
+    a VM's neighbours) hits all of them alike and a per-round ratio cancels it. Each round
+    starts one env later, so none always follows the same other."""
+    steppers = [random_stepper(env)[0] for env in envs]
     chunks = []
     for env, step in zip(envs, steppers):
         env.reset()
@@ -108,11 +109,12 @@ def interleaved_rates(envs, seconds, rounds):
             done, n = done + n, 2 * n
         chunks.append(max(1, int(done * seconds / rounds / (time.perf_counter() - start))))
     samples = [[] for _ in envs]
-    for _ in range(rounds):
-        for env, step, chunk, rates in zip(envs, steppers, chunks, samples):
+    for round_ in range(rounds):
+        for turn in range(len(envs)):
+            k = (round_ + turn) % len(envs)
             start = time.perf_counter()
-            step(chunk)
-            rates.append(chunk * env.num_agents / (time.perf_counter() - start))
+            steppers[k](chunks[k])
+            samples[k].append(chunks[k] * envs[k].num_agents / (time.perf_counter() - start))
     return samples
 
 

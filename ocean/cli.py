@@ -106,7 +106,8 @@ def build_parser():
     bench = commands.add_parser("bench", help="agent-steps per second of each env")
     bench.add_argument("envs", nargs="*", help=f"envs to time (default: all of {ocean.list_envs()})")
     bench.add_argument("--num-envs", type=positive_int, default=4096)
-    bench.add_argument("--seconds", type=positive_float, default=3.0, help="per measured config")
+    bench.add_argument("--seconds", type=positive_float, default=3.0,
+                       help="per measured config (multiprocess: per backend and config)")
     bench.add_argument("--backend", choices=["serial", "multiprocess"], default="serial",
                        help="multiprocess: a scaling table of env.step per worker count")
     bench.add_argument("--workers", type=positive_int_list, default=None,
