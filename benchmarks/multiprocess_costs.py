@@ -2,14 +2,14 @@
 
     python benchmarks/multiprocess_costs.py [ENV] [--num-envs N] [--rounds R]
 
-1. Hand-off: microseconds per env.step at a batch of 2 envs, where stepping is free, so
-   what is left is the backend itself: serial, 1 worker (the parent spins on a core of its
-   own), and one worker per core (the parent sleeps, and every step wakes it and takes a
-   core from a worker).
-2. Ceiling: agent-steps/s of independent processes stepping num_envs / k envs each (raw C,
-   no synchronisation at all) against one process stepping num_envs, for k = 1 and every
-   core: the most k workers could reach on this machine, against the backend's own ratio
-   (the `ocean bench --backend multiprocess` table) in the same run.
+1. Hand-off: microseconds per env.step of one env per core, where stepping is nearly free,
+   so what is left is the backend itself: serial, 1 worker (the parent spins on a core of
+   its own), and one worker per core (the parent sleeps, and every step wakes it and takes
+   a core from a worker).
+2. Ceiling: agent-steps/s of k independent processes stepping num_envs / k envs each (raw C
+   on random actions, no synchronisation at all) against one process stepping num_envs,
+   for k = the most workers that fit the cores: the most k workers could reach on this
+   machine, next to the backend's own k-workers-vs-1 ratio measured in the same run.
 
 Rows take turns (see ocean.bench.interleaved_rates) so the machine's drift hits them alike."""
 import argparse
@@ -17,36 +17,41 @@ import multiprocessing
 import statistics
 import time
 
+import numpy as np
+
 import ocean
 from ocean.bench import interleaved_rates, machine_line, median_ratio
 from ocean.multiprocess import physical_cores
 
+RESULT_TIMEOUT_S = 120
 
-def handoff_us(name, rounds):
-    """Median µs per env.step of 2 envs: serial, 1 worker, one worker per core."""
-    counts = sorted({1, physical_cores()})
-    envs = [ocean.make(name, num_envs=2, seed=0)]
+
+def backend_rates(name, num_envs, counts, seconds, rounds):
+    """interleaved_rates of serial and of each worker count in counts."""
+    envs = []
     try:
+        envs.append(ocean.make(name, num_envs=num_envs, seed=0))
         for count in counts:
-            envs.append(ocean.make(name, num_envs=2, seed=0, backend="multiprocess",
+            envs.append(ocean.make(name, num_envs=num_envs, seed=0, backend="multiprocess",
                                    num_workers=count))
-        rates = interleaved_rates(envs, 2.0, rounds)
+        return interleaved_rates(envs, seconds, rounds)
     finally:
         for env in envs:
             env.close()
-    labels = ["serial"] + [f"{c} worker{'s' if c > 1 else ''}" for c in counts]
-    return {label: 1e6 * 2 / statistics.median(r) for label, r in zip(labels, rates)}
 
 
-def raw_stepper(name, num_envs, seconds, start, results):
-    """A process that steps its own serial batch (raw C) from `start` for `seconds`."""
+def raw_stepper(name, num_envs, seconds, ready, results):
+    """A process that steps its own serial batch (raw C, random actions) for `seconds`,
+    starting when every process of its round is ready."""
     env = ocean.make(name, num_envs=num_envs, seed=0)
     env.reset()
+    batches = np.random.default_rng(0).integers(0, env.single_action_space.n,
+                                                size=(32, env.num_agents), dtype=np.int32)
     env._batch.step_raw()
-    while time.time() < start:
-        pass
+    ready.wait()
     steps, began = 0, time.perf_counter()
     while time.perf_counter() - began < seconds:
+        env.actions[:] = batches[steps % 32]
         env._batch.step_raw()
         steps += 1
     results.put(steps * env.num_agents / (time.perf_counter() - began))
@@ -55,14 +60,13 @@ def raw_stepper(name, num_envs, seconds, start, results):
 def independent_rate(name, num_envs, processes, seconds=0.5):
     """Summed agent-steps/s of `processes` processes stepping num_envs / processes each."""
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    start = time.time() + 1.0  # let every process import and build its envs first
-    workers = [context.Process(target=raw_stepper, args=(name, num_envs // processes, seconds,
-                                                         start, results))
+    ready, results = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=raw_stepper, daemon=True,
+                               args=(name, num_envs // processes, seconds, ready, results))
                for _ in range(processes)]
     for worker in workers:
         worker.start()
-    total = sum(results.get() for _ in workers)
+    total = sum(results.get(timeout=RESULT_TIMEOUT_S) for _ in workers)
     for worker in workers:
         worker.join()
     return total
@@ -75,26 +79,24 @@ def main():
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     cores = physical_cores()
+    most = max(k for k in range(1, cores + 1) if args.num_envs % k == 0)
     print(machine_line())
     print(f"{args.env}, physical cores {cores}")
 
-    print("hand-off (2 envs, µs per env.step):  "
-          + "  ".join(f"{k} {v:.1f}" for k, v in handoff_us(args.env, 15).items()))
+    counts = sorted({1, cores})
+    rates = backend_rates(args.env, cores, counts, 2.0, 15)
+    labels = ["serial"] + [f"{c} worker{'s' if c > 1 else ''}" for c in counts]
+    print(f"hand-off ({cores} envs, µs per env.step): " + "  ".join(
+        f"{label} {1e6 * cores / statistics.median(r):.1f}" for label, r in zip(labels, rates)))
 
     ceiling = []
     for _ in range(args.rounds):
         one = independent_rate(args.env, args.num_envs, 1)
-        ceiling.append(independent_rate(args.env, args.num_envs, cores) / one)
-    envs = [ocean.make(args.env, num_envs=args.num_envs, seed=0, backend="multiprocess",
-                       num_workers=count) for count in (1, cores)]
-    try:
-        one, many = interleaved_rates(envs, 4.0, 15)
-    finally:
-        for env in envs:
-            env.close()
-    print(f"{args.num_envs} envs: {cores} independent processes vs 1: "
+        ceiling.append(independent_rate(args.env, args.num_envs, most) / one)
+    _, one, many = backend_rates(args.env, args.num_envs, [1, most], 4.0, 15)
+    print(f"{args.num_envs} envs: {most} independent processes vs 1: "
           f"{statistics.median(ceiling):.2f}x (the ceiling; rounds "
-          f"{min(ceiling):.2f}-{max(ceiling):.2f}); backend {cores} workers vs 1: "
+          f"{min(ceiling):.2f}-{max(ceiling):.2f}); backend {most} workers vs 1: "
           f"{median_ratio(many, one):.2f}x")
 
 
