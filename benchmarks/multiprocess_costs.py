@@ -11,7 +11,7 @@
    for k = the most workers that fit the cores: the most k workers could reach on this
    machine, next to the backend's own k-workers-vs-1 ratio measured in the same run.
 
-Rows take turns (see ocean.bench.interleaved_rates) so the machine's drift hits them alike."""
+Rows take turns (ocean.bench.backend_rates) so the machine's drift hits them alike."""
 import argparse
 import multiprocessing
 import statistics
@@ -20,24 +20,10 @@ import time
 import numpy as np
 
 import ocean
-from ocean.bench import interleaved_rates, machine_line, median_ratio
+from ocean.bench import backend_rates, machine_line, median_ratio, random_stepper
 from ocean.multiprocess import physical_cores
 
 RESULT_TIMEOUT_S = 120
-
-
-def backend_rates(name, num_envs, counts, seconds, rounds):
-    """interleaved_rates of serial and of each worker count in counts."""
-    envs = []
-    try:
-        envs.append(ocean.make(name, num_envs=num_envs, seed=0))
-        for count in counts:
-            envs.append(ocean.make(name, num_envs=num_envs, seed=0, backend="multiprocess",
-                                   num_workers=count))
-        return interleaved_rates(envs, seconds, rounds)
-    finally:
-        for env in envs:
-            env.close()
 
 
 def raw_stepper(name, num_envs, seconds, ready, results):
@@ -45,13 +31,12 @@ def raw_stepper(name, num_envs, seconds, ready, results):
     starting when every process of its round is ready."""
     env = ocean.make(name, num_envs=num_envs, seed=0)
     env.reset()
-    batches = np.random.default_rng(0).integers(0, env.single_action_space.n,
-                                                size=(32, env.num_agents), dtype=np.int32)
+    _, batches = random_stepper(env)
     env._batch.step_raw()
     ready.wait()
     steps, began = 0, time.perf_counter()
     while time.perf_counter() - began < seconds:
-        env.actions[:] = batches[steps % 32]
+        np.copyto(env.actions, batches[steps % 32], casting="unsafe")
         env._batch.step_raw()
         steps += 1
     results.put(steps * env.num_agents / (time.perf_counter() - began))
@@ -84,7 +69,7 @@ def main():
     print(f"{args.env}, physical cores {cores}")
 
     counts = sorted({1, cores})
-    rates = backend_rates(args.env, cores, counts, 2.0, 15)
+    rates, _ = backend_rates(args.env, cores, counts, 2.0, 15)
     labels = ["serial"] + [f"{c} worker{'s' if c > 1 else ''}" for c in counts]
     print(f"hand-off ({cores} envs, µs per env.step): " + "  ".join(
         f"{label} {1e6 * cores / statistics.median(r):.1f}" for label, r in zip(labels, rates)))
@@ -93,7 +78,7 @@ def main():
     for _ in range(args.rounds):
         one = independent_rate(args.env, args.num_envs, 1)
         ceiling.append(independent_rate(args.env, args.num_envs, most) / one)
-    _, one, many = backend_rates(args.env, args.num_envs, [1, most], 4.0, 15)
+    (_, one, many), _ = backend_rates(args.env, args.num_envs, [1, most], 4.0, 15)
     print(f"{args.num_envs} envs: {most} independent processes vs 1: "
           f"{statistics.median(ceiling):.2f}x (the ceiling; rounds "
           f"{min(ceiling):.2f}-{max(ceiling):.2f}); backend {most} workers vs 1: "

@@ -209,12 +209,13 @@ cdef class SharedRows:
             for w in range(first_worker, stop_worker):
                 base, count = w * self.rows_per_worker, self.ended_counts[w]
                 corrupt = not 0 <= count <= self.rows_per_worker
-                for i in range(count if not corrupt else 0):
+                i = 0
+                while not corrupt and i < count:
                     row = self.ended[base + i]
                     corrupt = not 0 <= row < self.rows_per_worker
-                    if corrupt:
-                        break
-                    episodes += add_row(self.logs_view, self.sums, base + row)
+                    if not corrupt:
+                        episodes += add_row(self.logs_view, self.sums, base + row)
+                    i += 1
                 if corrupt:
                     break
         if corrupt:

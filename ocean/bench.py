@@ -118,6 +118,21 @@ def interleaved_rates(envs, seconds, rounds):
     return samples
 
 
+def backend_rates(name, num_envs, counts, seconds, rounds, **config):
+    """(interleaved_rates, num_agents) of the serial env and of the multiprocess one with
+    each worker count in counts, in that order."""
+    envs = []
+    try:
+        envs.append(ocean.make(name, num_envs=num_envs, seed=0, **config))
+        for count in counts:
+            envs.append(ocean.make(name, num_envs=num_envs, seed=0, backend="multiprocess",
+                                   num_workers=count, **config))
+        return interleaved_rates(envs, seconds, rounds), envs[0].num_agents
+    finally:
+        for env in envs:
+            env.close()
+
+
 def median_ratio(rates, reference):
     return statistics.median(a / b for a, b in zip(rates, reference))
 
@@ -137,16 +152,8 @@ def run_scaling(names, workers, num_envs=4096, seconds=3.0, rounds=15, out=print
     for name in names:
         for label, num, config in configs_for(name, num_envs):
             counts = [c for c in workers if num % c == 0]
-            envs = [ocean.make(name, num_envs=num, seed=0, **config)]
-            try:
-                for count in counts:
-                    envs.append(ocean.make(name, num_envs=num, seed=0, backend="multiprocess",
-                                           num_workers=count, **config))
-                serial, *rates = interleaved_rates(envs, seconds, rounds)
-            finally:
-                for env in envs:
-                    env.close()
-            agents = envs[0].num_agents
+            (serial, *rates), agents = backend_rates(name, num, counts, seconds, rounds,
+                                                     **config)
             out(f"{name:<10} {label[:28]:<28} {agents:>7} {'serial':<12} "
                 f"{statistics.median(serial) / 1e6:>10.2f} {1:>9.2f}x")
             by_count = dict(zip(counts, rates))
