@@ -4,8 +4,8 @@
 
 1. Hand-off: microseconds per env.step of one env per core, where stepping is nearly free,
    so what is left is the backend itself: serial, 1 worker (the parent spins on a core of
-   its own), and one worker per core (the parent sleeps, and every step wakes it and takes
-   a core from a worker).
+   its own), and one worker per core (the parent steps block 0 itself and spins for the
+   other processes).
 2. Ceiling: agent-steps/s of k independent processes stepping num_envs / k envs each (raw C
    on random actions, no synchronisation at all) against one process stepping num_envs,
    for k = the most workers that fit the cores: the most k workers could reach on this

@@ -16,7 +16,7 @@ is woken once per step, by the worker whose finish can complete what it waits fo
 each. Every wait returns after `slice_s` at the latest, so the caller can check that the
 other side is alive and let Python handle signals (Ctrl-C)."""
 
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 cdef extern from *:
     """
@@ -176,6 +176,26 @@ cdef extern from *:
 
 REQUEST, COMMAND, SEED, HAS_SEED, DONE, ENDED, ROW_WORDS = (
     C_REQUEST, C_COMMAND, C_SEED, C_HAS_SEED, C_DONE, C_ENDED, C_ROW_WORDS)
+STEP, RESET, CLOSE = 1, 2, 3  # commands
+
+
+def run(batch, int64_t[:, ::1] rows, int worker, int32_t[::1] ended, int64_t request):
+    """Carry out worker `worker`'s STEP or RESET (request `request`) on `batch` (its
+    _core.Batch), write the rows whose episodes ended into `ended` and their count into
+    ENDED, then publish that it is done. The parent runs this for the block it steps itself:
+    compiled code that runs no Python bytecode, so a Ctrl-C lands before it or after it,
+    never between the step and its flag."""
+    cdef int64_t *row = &rows[worker, 0]
+    if row[C_COMMAND] == STEP:
+        batch.step_raw()
+    elif row[C_COMMAND] == RESET:
+        if row[C_HAS_SEED]:
+            batch.seed(<uint64_t>row[C_SEED])
+        batch.reset()
+    else:
+        raise ValueError(f"worker {worker}: unknown command {row[C_COMMAND]}")
+    row[C_ENDED] = batch.list_ended(ended)
+    ocean_finish(row, &rows[rows.shape[0] - 1, 0], request)
 
 
 def command(int64_t[:, ::1] rows, int first, int count, int64_t code):

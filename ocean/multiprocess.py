@@ -11,6 +11,15 @@ theirs (ocean/_sync: spin, then sleep until woken), then sums the logs of the ep
 that ended in the parent, in the serial backend's order: each worker lists its block's ended
 rows, so the parent reads those rows and not every flag. Nothing is pickled after start-up.
 
+The parent steps block 0 itself when one batch is every env (batch_size == num_envs) and the
+blocks fill the cores (num_workers >= physical cores): it would only wait meanwhile, and a
+parent asleep beside a worker on every core pays a wake-up each step and then takes a core
+back from a worker (on a 2-core VM, 40-60 us: a third of a 4096-env Pong step in two
+halves). It runs the block's command in its wait, through the code the workers run, so
+nothing else changes: `parent_block` says whether it does, and `workers` holds the processes,
+num_workers - parent_block of them. With smaller batches the parent has inference to run
+while the workers step, and leaves every block to a process.
+
 send/recv step batches of `batch_size` envs: a batch is a fixed group of consecutive workers,
 so its rows are contiguous and recv returns views of the shared buffers, no copies. Env ids
 are agent rows, like gymnasium's num_envs.
@@ -45,7 +54,6 @@ from ocean.vector import OceanEnv, check_seed
 
 BACKENDS = ("serial", "multiprocess")
 START_METHOD = "spawn"
-STEP, RESET, CLOSE = 1, 2, 3
 WAIT_SLICE_S = 0.02    # the parent checks its workers' liveness (and Ctrl-C) this often
 IDLE_SLICE_S = 0.1     # an idle worker checks that its parent lives this often
 START_TIMEOUT_S = 300  # spawn imports numpy and gymnasium: slow on a loaded machine
@@ -266,30 +274,23 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
             if os.getppid() != parent:
                 break  # orphaned: the parent died without closing us
             continue
-        seen, command = request, control[worker, _sync.COMMAND]
-        if command == STEP:
-            batch.step_raw()
-        elif command == RESET:
-            if control[worker, _sync.HAS_SEED]:
-                batch.seed(int(control[worker, _sync.SEED]) % 2**64)
-            batch.reset()
-        elif command == CLOSE:
+        seen = request
+        if control[worker, _sync.COMMAND] == _sync.CLOSE:
             break
-        control[worker, _sync.ENDED] = batch.list_ended(ended)
-        _sync.finish(control, worker, seen)
+        _sync.run(batch, control, worker, ended, seen)
         idle_since = time.monotonic()
     batch.close()
 
 
-def shutdown(owner, workers, control, segment):
-    """Stop every worker and unlink the segment. weakref.finalize runs it once: from close(),
+def shutdown(owner, workers, first, control, segment):
+    """Stop every worker (workers[i] steps block first + i) and unlink the segment. weakref.finalize runs it once: from close(),
     when the env is garbage collected, or at interpreter exit. A process forked from the owner
     inherits the finaliser but not the workers, and leaves them alone."""
     if os.getpid() != owner:
         return
-    for w, process in enumerate(workers):
+    for w, process in enumerate(workers, first):
         if process.exitcode is None:
-            _sync.command(control, w, 1, CLOSE)
+            _sync.command(control, w, 1, _sync.CLOSE)
     deadline = time.monotonic() + CLOSE_TIMEOUT_S
     for process in workers:
         process.join(max(0.0, deadline - time.monotonic()))
@@ -340,8 +341,15 @@ class MultiprocessEnv(OceanEnv):
         for key, array in arrays.items():
             setattr(self, key, array)
         self.workers = []
+        # Stepping every env at once on a worker per core, the parent would only sleep while
+        # they step, and each step would cost a wake-up and a core taken back from a worker
+        # (a third of a 4096-env Pong step on 2 cores): so it steps the first block itself.
+        # With batches (batch_size < num_envs) it has inference to run meanwhile, and doesn't.
+        cores = physical_cores()
+        self.parent_block = batch_size == num_games and 1 < num_workers and num_workers >= cores
+        first_process = int(self.parent_block)
         self._finalizer = weakref.finalize(self, shutdown, os.getpid(), self.workers,
-                                           self._control, segment)
+                                           first_process, self._control, segment)
 
         self._log_sums = np.zeros(num_log + 1)
         self._rows = _core.SharedRows(self.actions, self.logs, ended,
@@ -365,13 +373,22 @@ class MultiprocessEnv(OceanEnv):
         self._sentinels = select.poll()  # a worker's sentinel is readable once it has exited
         # The parent spins while it waits only with a core of its own: spinning beside
         # workers that need every core takes time from them.
-        self._spinner = Spinner(PARENT_SPIN_S if num_workers < physical_cores() else 0.0)
+        processes = num_workers - first_process
+        self._spinner = Spinner(PARENT_SPIN_S if processes < cores else 0.0)
 
         games_per_worker = num_games // num_workers
+        self._parent_batch = None
         try:
-            for w in range(num_workers):
+            if self.parent_block:
+                block = slice(0, n // num_workers)
+                self._parent_batch = _core.Batch(name, games_per_worker, config_values,
+                                                 *(arrays[key][block] for key in BUFFERS))
+                self._parent_ended = ended[block]
+                self._control[0, _sync.DONE] = 0  # ready
+            for w in range(first_process, num_workers):
                 process = WorkerProcess(
-                    target=worker_main, name=f"ocean-{name}-worker-{w}", daemon=True,
+                    target=worker_main, name=f"ocean-{name}-worker-{len(self.workers)}",
+                    daemon=True,
                     args=(name, w, games_per_worker, config_values, segment.name, specs))
                 process.start()
                 self.workers.append(process)
@@ -412,7 +429,7 @@ class MultiprocessEnv(OceanEnv):
         self._received.clear()
         self._round.clear()
         self._pending = list(range(len(self._batch_firsts)))  # until the wait returns
-        _sync.command(self._control, 0, self.num_workers, STEP)
+        _sync.command(self._control, 0, self.num_workers, _sync.STEP)
         self._wait(self._all, self.num_workers, "stepping")
         self._pending = []
         info = self._rows.collect(0, self.num_workers)
@@ -470,7 +487,7 @@ class MultiprocessEnv(OceanEnv):
         self._received.remove(batch)
         self._pending.append(batch)
         _sync.command(self._control, int(self._batch_firsts[batch][0]),
-                      self._workers_per_batch, STEP)
+                      self._workers_per_batch, _sync.STEP)
 
     def _batch_of(self, env_ids):
         if env_ids is None:
@@ -499,7 +516,7 @@ class MultiprocessEnv(OceanEnv):
         self._log_sums[:] = 0
         self._received.clear()
         self._round.clear()
-        _sync.command(self._control, 0, self.num_workers, RESET)
+        _sync.command(self._control, 0, self.num_workers, _sync.RESET)
         self._needs_reset = False
 
     def _drain(self):
@@ -510,7 +527,11 @@ class MultiprocessEnv(OceanEnv):
 
     def _wait(self, firsts, count, doing, timeout=None):
         """Index in firsts of a group of `count` workers that is done; checks every
-        WAIT_SLICE_S that the workers live (and lets Ctrl-C through)."""
+        WAIT_SLICE_S that the workers live (and lets Ctrl-C through). First the parent
+        carries out a command it gave its own block, if any."""
+        request = self._control[0, _sync.REQUEST]
+        if self.parent_block and self._control[0, _sync.DONE] != request:
+            _sync.run(self._parent_batch, self._control, 0, self._parent_ended, request)
         start = time.monotonic()
         spin = self._spinner.start()
         waited = 0.0
@@ -557,6 +578,8 @@ class MultiprocessEnv(OceanEnv):
 
     def close_extras(self, **kwargs):
         self._finalizer()
+        if self._parent_batch is not None:
+            self._parent_batch.close()
         self._pending, self._received = [], []
         self._round.clear()
         self._needs_reset = True

@@ -16,6 +16,7 @@ import pytest
 
 import ocean
 from conftest import ROOT
+from ocean import _sync, multiprocess
 from ocean.multiprocess import WorkerError, physical_cores
 
 GAMES = ocean.list_envs()
@@ -53,6 +54,20 @@ def make(name="pong", num_envs=4, **kwargs):
     return ocean.make(name, num_envs=num_envs, backend="multiprocess", **kwargs)
 
 
+def pretend_cores(monkeypatch, cores):
+    """Make the backend see `cores` physical cores: whether the parent steps a block of
+    its own follows from that (and which path a test takes should not hang on the machine)."""
+    monkeypatch.setattr(multiprocess, "physical_cores", lambda: cores)
+
+
+@pytest.fixture(params=[True, False], ids=["parent steps block 0", "processes step all"])
+def parent_block(request, monkeypatch):
+    """Both layouts of a whole-batch env: 2 workers on a machine of 2 cores (the parent steps
+    block 0) and of 64 (processes step every block)."""
+    pretend_cores(monkeypatch, 2 if request.param else 64)
+    return request.param
+
+
 # ---- same results as serial ----
 
 def record(env, actions):
@@ -65,11 +80,12 @@ def record(env, actions):
 
 
 @pytest.mark.parametrize("name", GAMES)
-def test_matches_serial_bit_for_bit_over_10000_steps(name):
+def test_matches_serial_bit_for_bit_over_10000_steps(name, parent_block):
     serial = ocean.make(name, num_envs=4, seed=7)
     multi = make(name, num_envs=4, seed=7)
     rng = np.random.default_rng(0)
     try:
+        assert multi.parent_block == parent_block
         assert np.array_equal(serial.reset()[0], multi.reset()[0])
         episodes = 0
         for chunk in range(20):  # 500 steps of one env, then the other's: the loop stays tight
@@ -134,9 +150,10 @@ def test_step_rejects_bad_actions_before_any_worker_steps():
 
 # ---- faults and cleanup ----
 
-def test_killed_worker_raises_within_a_second_and_cleans_up():
+def test_killed_worker_raises_within_a_second_and_cleans_up(parent_block):
     env = make(num_envs=6, num_workers=3)
     env.reset()
+    assert len(env.workers) == 3 - parent_block
     segment = f"{SHM}/{env.segment_name}"
     assert os.path.exists(segment)
     os.kill(env.workers[1].pid, signal.SIGKILL)
@@ -153,7 +170,7 @@ def test_killed_worker_raises_within_a_second_and_cleans_up():
     assert not thread.is_alive(), "step() still waiting 1 s after its worker was killed"
     assert raised
     assert env.closed and not os.path.exists(segment)
-    assert [p.exitcode for p in env.workers] == [0, -signal.SIGKILL, 0]
+    assert [p.exitcode for p in env.workers] == [0, -signal.SIGKILL, 0][:len(env.workers)]
     assert not any(running(p.pid) or os.path.exists(f"/proc/{p.pid}") for p in env.workers)
     with pytest.raises(WorkerError, match="killed by SIGKILL"):  # and stays failed
         env.reset()
@@ -172,26 +189,26 @@ def test_killed_worker_fails_the_next_recv_even_if_its_batch_is_not_awaited():
     assert not any(running(p.pid) for p in env.workers)
 
 
-def test_close_stops_workers_unlinks_memory_and_keeps_returned_arrays_readable():
+def test_close_stops_workers_unlinks_memory_and_keeps_returned_arrays_readable(parent_block):
     env = make(num_envs=4)
     obs, _ = env.reset(seed=0)
     snapshot = obs.copy()
     workers, segment = env.workers, f"{SHM}/{env.segment_name}"
     env.close()
     env.close()  # idempotent
-    assert [p.exitcode for p in workers] == [0, 0]
+    assert [p.exitcode for p in workers] == [0] * (2 - parent_block)
     assert not os.path.exists(segment)
     assert np.array_equal(obs, snapshot)  # still mapped while we hold it: no segfault
     with pytest.raises(RuntimeError, match="closed"):
         env.step(np.zeros(4, dtype=np.int32))
 
 
-def test_garbage_collected_env_cleans_up():
+def test_garbage_collected_env_cleans_up(parent_block):
     env = make(num_envs=2)
     workers, segment = env.workers, f"{SHM}/{env.segment_name}"
     del env
     gc.collect()
-    assert [p.exitcode for p in workers] == [0, 0]
+    assert [p.exitcode for p in workers] == [0] * (2 - parent_block)
     assert not os.path.exists(segment)
 
 
@@ -277,10 +294,45 @@ def test_default_num_workers_is_the_largest_divisor_up_to_the_physical_cores():
     env = ocean.make("pong", num_envs=6, backend="multiprocess")
     try:
         assert env.num_workers == max(d for d in range(1, physical_cores() + 1) if 6 % d == 0)
-        assert len(env.workers) == env.num_workers
+        assert len(env.workers) == env.num_workers - env.parent_block
         assert all(isinstance(p, multiprocessing.Process) and p.is_alive() for p in env.workers)
     finally:
         env.close()
+
+
+def test_parent_steps_a_block_only_for_whole_batches_that_fill_the_cores(monkeypatch):
+    """Stepping every env at once, the parent steps block 0 when the workers fill the cores
+    (it would only sleep, and wake, beside them) and not with a core to spare, nor with
+    batches (a trainer infers meanwhile) or a single worker (that would be the serial
+    backend). send() returns at once, and recv() steps the parent's block."""
+    layouts = [(2, dict(num_workers=2), True), (2, dict(num_workers=4), True),
+               (1, dict(num_workers=2), True), (4, dict(num_workers=2), False),
+               (2, dict(num_workers=2, batch_size=2), False), (1, dict(num_workers=1), False)]
+    for cores, kwargs, expected in layouts:
+        pretend_cores(monkeypatch, cores)
+        env = make(num_envs=4, seed=5, **kwargs)
+        try:
+            assert env.parent_block == expected, (cores, kwargs)
+            assert len(env.workers) == env.num_workers - expected
+            assert all(isinstance(p, multiprocessing.Process) and p.is_alive()
+                       for p in env.workers)
+        finally:
+            env.close()
+    pretend_cores(monkeypatch, 2)
+    serial, multi = ocean.make("pong", num_envs=4, seed=5), make(num_envs=4, seed=5)
+    actions = np.random.default_rng(2).integers(0, 3, (50, 4))
+    try:
+        expected = serial.reset()[0]
+        multi.async_reset()
+        for row in actions:
+            obs, *_, ids = multi.recv()
+            assert np.array_equal(ids, np.arange(4)) and np.array_equal(obs, expected)
+            multi.send(row, ids)
+            assert multi._control[0, _sync.DONE] != multi._control[0, _sync.REQUEST]
+            expected = serial.step(row)[0]
+    finally:
+        serial.close()
+        multi.close()
 
 
 def test_async_misuse_raises_clear_errors():
@@ -359,7 +411,7 @@ def test_spinner_backs_off_only_when_the_parent_waits_for_its_core():
 def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
     """The run delay the spinner reads is the kernel's: two busy processes per usable core
     make this thread wait for its core, and the spinner stops spinning."""
-    from ocean import multiprocess
+    from ocean import _sync, multiprocess
     assert multiprocess.run_delay() is not None  # Linux keeps /proc/thread-self/schedstat
     spinner = multiprocess.Spinner(1e-3)
     busy = "import time\nend = time.monotonic() + 20\nwhile time.monotonic() < end: pass"
