@@ -144,8 +144,10 @@ def run_scaling(names, workers, num_envs=4096, seconds=3.0, rounds=15, out=print
     from ocean.multiprocess import physical_cores
     names = names or ocean.list_envs()
     out(machine_line())
-    out(f"physical cores {physical_cores()}, load average {os.getloadavg()[0]:.2f}; backends "
-        f"take turns over {rounds} rounds; ratios are per-round medians")
+    cores = physical_cores()
+    out(f"physical cores {cores} (from {max(2, cores)} workers on, the parent steps a "
+        f"block), load average {os.getloadavg()[0]:.2f}; backends take turns over {rounds} "
+        f"rounds; ratios are per-round medians")
     base = f"vs {workers[0]} worker{'s' if workers[0] > 1 else ''}"
     out(f"{'env':<10} {'config':<28} {'agents':>7} {'backend':<12} {'M steps/s':>10} "
         f"{'vs serial':>10} {base:>15}")

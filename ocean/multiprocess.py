@@ -283,9 +283,10 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
 
 
 def shutdown(owner, workers, first, control, segment):
-    """Stop every worker (workers[i] steps block first + i) and unlink the segment. weakref.finalize runs it once: from close(),
-    when the env is garbage collected, or at interpreter exit. A process forked from the owner
-    inherits the finaliser but not the workers, and leaves them alone."""
+    """Stop every worker (workers[i] steps block first + i) and unlink the segment.
+    weakref.finalize runs it once: from close(), when the env is garbage collected, or at
+    interpreter exit. A process forked from the owner inherits the finaliser but not the
+    workers, and leaves them alone."""
     if os.getpid() != owner:
         return
     for w, process in enumerate(workers, first):
@@ -306,7 +307,8 @@ def shutdown(owner, workers, first, control, segment):
 
 class MultiprocessEnv(OceanEnv):
     """OceanEnv over worker processes (see the module docstring). Adds async_reset, send and
-    recv; `workers` is the list of multiprocessing.Process, for monitoring."""
+    recv; `workers` is the list of multiprocessing.Process, for monitoring (one per block but
+    the parent's own, where `parent_block`)."""
 
     def render(self, index=0, out=None):
         """The game state lives in the worker processes; drawing it is not wired through the
@@ -341,10 +343,8 @@ class MultiprocessEnv(OceanEnv):
         for key, array in arrays.items():
             setattr(self, key, array)
         self.workers = []
-        # Stepping every env at once on a worker per core, the parent would only sleep while
-        # they step, and each step would cost a wake-up and a core taken back from a worker
-        # (a third of a 4096-env Pong step on 2 cores): so it steps the first block itself.
-        # With batches (batch_size < num_envs) it has inference to run meanwhile, and doesn't.
+        # One batch of every env on workers that fill the cores: the parent steps block 0
+        # rather than sleep beside them (see the module docstring).
         cores = physical_cores()
         self.parent_block = batch_size == num_games and 1 < num_workers and num_workers >= cores
         first_process = int(self.parent_block)
