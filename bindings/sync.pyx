@@ -180,22 +180,25 @@ STEP, RESET, CLOSE = 1, 2, 3  # commands
 
 
 def run(batch, int64_t[:, ::1] rows, int worker, int32_t[::1] ended, int64_t request):
-    """Carry out worker `worker`'s STEP or RESET (request `request`) on `batch` (its
-    _core.Batch), write the rows whose episodes ended into `ended` and their count into
-    ENDED, then publish that it is done. The parent runs this for the block it steps itself:
-    compiled code that runs no Python bytecode, so a Ctrl-C lands before it or after it,
-    never between the step and its flag."""
+    """Carry out worker `worker`'s command of request `request` on `batch` (its _core.Batch):
+    for STEP or RESET, write the rows whose episodes ended into `ended` and their count into
+    ENDED, publish that it is done and return True; for CLOSE return False. The command is
+    read once, here: close() may overwrite it at any time. The parent runs this for the block
+    it steps itself: compiled code that runs no Python bytecode, so a Ctrl-C lands before it
+    or after it, never between the step and its flag."""
     cdef int64_t *row = &rows[worker, 0]
-    if row[C_COMMAND] == STEP:
+    cdef int64_t command = row[C_COMMAND]
+    if command == STEP:
         batch.step_raw()
-    elif row[C_COMMAND] == RESET:
+    elif command == RESET:
         if row[C_HAS_SEED]:
             batch.seed(<uint64_t>row[C_SEED])
         batch.reset()
     else:
-        raise ValueError(f"worker {worker}: unknown command {row[C_COMMAND]}")
+        return False
     row[C_ENDED] = batch.list_ended(ended)
     ocean_finish(row, &rows[rows.shape[0] - 1, 0], request)
+    return True
 
 
 def command(int64_t[:, ::1] rows, int first, int count, int64_t code):

@@ -30,9 +30,10 @@ def make(name, num_envs=1, seed=None, backend="serial", num_workers=None, batch_
          **config):
     """A batched env of `num_envs` copies of game `name` (gymnasium VectorEnv; multi-agent
     games give num_envs * agents rows). seed=None draws one from the OS.
-    backend="multiprocess" splits the envs over num_workers processes (default: one per
-    physical core), same results; batch_size < num_envs for send()/recv() in batches (see
-    ocean/multiprocess.py)."""
+    backend="multiprocess" splits the envs into num_workers blocks (default: one per physical
+    core), each stepped by a worker process (or, stepping every env at once on workers that
+    fill the cores, block 0 by this one), same results; batch_size < num_envs for
+    send()/recv() in batches (see ocean/multiprocess.py)."""
     entry = _game_entry(name)
     if isinstance(num_envs, bool) or not isinstance(num_envs, numbers.Integral) or num_envs < 1:
         raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")

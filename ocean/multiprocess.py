@@ -2,20 +2,20 @@
 
     env = ocean.make("pong", num_envs=4096, backend="multiprocess", num_workers=2)
 
-Worker w owns the contiguous block of envs [w * k, (w + 1) * k), k = num_envs / num_workers,
-and steps it with the same `_core.Batch` the serial backend uses, seeded by global env index,
-so both backends give bit-identical results. Every buffer (observations, actions, rewards,
+Block w is the contiguous envs [w * k, (w + 1) * k), k = num_envs / num_workers; a worker
+process steps it with the same `_core.Batch` the serial backend uses, seeded by global env
+index, so both backends give bit-identical results. Every buffer (observations, actions, rewards,
 flags, logs) and rows of control flags (one per worker, one shared) live in a single
 shared-memory segment; a step copies the actions in, bumps each worker's flag and waits on
 theirs (ocean/_sync: spin, then sleep until woken), then sums the logs of the episodes
 that ended in the parent, in the serial backend's order: each worker lists its block's ended
 rows, so the parent reads those rows and not every flag. Nothing is pickled after start-up.
 
-The parent steps block 0 itself when one batch is every env (batch_size == num_envs) and the
-blocks fill the cores (num_workers >= physical cores): it would only wait meanwhile, and a
-parent asleep beside a worker on every core pays a wake-up each step and then takes a core
-back from a worker (on a 2-core VM, 40-60 us: a third of a 4096-env Pong step in two
-halves). It runs the block's command in its wait, through the code the workers run, so
+The parent steps block 0 itself when one batch is every env (batch_size == num_envs) and
+two or more blocks fill the cores (1 < num_workers >= physical cores): it would only wait
+meanwhile, and a parent asleep beside a worker on every core pays a wake-up each step and
+then takes a core back from a worker (on a 2-core VM, 42-58 us: a third of a 4096-env Pong
+step in two halves). It runs the block's command in its wait, through the code the workers run, so
 nothing else changes: `parent_block` says whether it does, and `workers` holds the processes,
 num_workers - parent_block of them. With smaller batches the parent has inference to run
 while the workers step, and leaves every block to a process.
@@ -275,9 +275,8 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
                 break  # orphaned: the parent died without closing us
             continue
         seen = request
-        if control[worker, _sync.COMMAND] == _sync.CLOSE:
-            break
-        _sync.run(batch, control, worker, ended, seen)
+        if not _sync.run(batch, control, worker, ended, seen):
+            break  # CLOSE
         idle_since = time.monotonic()
     batch.close()
 
@@ -311,8 +310,9 @@ class MultiprocessEnv(OceanEnv):
     the parent's own, where `parent_block`)."""
 
     def render(self, index=0, out=None):
-        """The game state lives in the worker processes; drawing it is not wired through the
-        shared-memory protocol, so this says what to do instead of failing obscurely."""
+        """The game state lives in the worker processes (all of it but the parent's block,
+        if any); drawing it is not wired through the shared-memory protocol, so this says what
+        to do instead of failing obscurely."""
         raise NotImplementedError(
             f"{self.name}: render() needs the serial backend (the game state lives in the "
             "workers); make a serial env with the same seed to watch or record it")
@@ -476,7 +476,8 @@ class MultiprocessEnv(OceanEnv):
 
     def send(self, actions, env_ids=None):
         """Step the batch whose env_ids recv() returned, on `actions` (one per row of it);
-        returns at once. env_ids=None: the batch recv() returned last."""
+        returns at once. env_ids=None: the batch recv() returned last. (With one batch of
+        every env, a block the parent steps itself steps in the next recv().)"""
         self._check_open()
         self._check_workers("stepping")
         if self._needs_reset:
@@ -529,9 +530,10 @@ class MultiprocessEnv(OceanEnv):
         """Index in firsts of a group of `count` workers that is done; checks every
         WAIT_SLICE_S that the workers live (and lets Ctrl-C through). First the parent
         carries out a command it gave its own block, if any."""
-        request = self._control[0, _sync.REQUEST]
-        if self.parent_block and self._control[0, _sync.DONE] != request:
-            _sync.run(self._parent_batch, self._control, 0, self._parent_ended, request)
+        if self.parent_block:
+            request = self._control[0, _sync.REQUEST]
+            if self._control[0, _sync.DONE] != request:
+                _sync.run(self._parent_batch, self._control, 0, self._parent_ended, request)
         start = time.monotonic()
         spin = self._spinner.start()
         waited = 0.0
@@ -551,6 +553,7 @@ class MultiprocessEnv(OceanEnv):
         sentinels, a microsecond or two."""
         if not self._sentinels.poll(0):
             return
+        per = self.num_games // self.num_workers
         for w, process in enumerate(self.workers):
             if process.exitcode is None and process.sentinel in dict(self._sentinels.poll(0)):
                 process.join(CLOSE_TIMEOUT_S)  # its sentinel closes just before it is reapable
@@ -563,8 +566,9 @@ class MultiprocessEnv(OceanEnv):
                         "see its traceback above (workers are spawned and import the main "
                         "script: one that makes envs at import time needs "
                         "`if __name__ == '__main__':`)")
-                self._fail(f"{self.name}: worker {w} (pid {process.pid}) {how} while {doing}; "
-                           f"{then}")
+                block = w + self.parent_block
+                self._fail(f"{self.name}: worker {w} (pid {process.pid}, envs {block * per}.."
+                           f"{(block + 1) * per - 1}) {how} while {doing}; {then}")
 
     def _fail(self, message):
         self._failure = message
