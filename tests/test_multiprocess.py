@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 
 import numpy as np
 import pytest
@@ -254,6 +255,46 @@ def test_ctrl_c_in_a_script_cleans_up_processes_and_memory(parent_block):
     assert "leaked" not in stderr, stderr  # the resource tracker had nothing to clean up
     assert not any(running(pid) for pid in pids)
     assert not os.path.exists(segment)
+
+
+def test_steps_interrupted_anywhere_leave_an_env_that_resets_to_serial(parent_block):
+    """A KeyboardInterrupt (here: an exception from a timer's signal handler) may land at any
+    line of step(), also between the parent's command and its own block's step. reset() then
+    finishes whatever was started, and the env goes on exactly as serial."""
+    class Interrupt(Exception):
+        pass
+
+    def interrupt(signum, frame):
+        raise Interrupt
+
+    serial, multi = ocean.make("pong", num_envs=4, seed=3), make(num_envs=4, seed=3)
+    rng = np.random.default_rng(4)
+    actions = rng.integers(0, 3, (300, 4))
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    inside = 0
+    try:
+        multi.reset()
+        for row in actions:
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rng.uniform(1e-6, 4e-5))
+                multi.step(row)
+                time.sleep(1e-3)  # a late timer fires here, not in the next step
+            except Interrupt as error:
+                frames = [frame.f_code.co_name for frame, _ in
+                          traceback.walk_tb(error.__traceback__)]
+                inside += "step" in frames
+            multi.reset()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert inside >= 10, f"only {inside} interrupts landed inside step(): proved little"
+        assert np.array_equal(serial.reset(seed=9)[0], multi.reset(seed=9)[0])
+        for row in actions:
+            assert all(np.array_equal(a, b) for a, b in zip(serial.step(row)[:4],
+                                                              multi.step(row)[:4]))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        serial.close()
+        multi.close()
 
 
 def test_exit_without_close_cleans_up():
