@@ -221,6 +221,10 @@ def run_script(body, cores=None):
     cores the backend sees there (None: the machine's)."""
     pretend = f"ocean.multiprocess.physical_cores = lambda: {cores}" if cores else ""
     script = textwrap.dedent(f"""
+        # Ctrl-C raises KeyboardInterrupt as in a terminal, even if the tests were started
+        # with SIGINT ignored (as a shell starts a background job):
+        import signal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         import numpy as np, ocean, ocean.multiprocess
         {pretend}
         env = ocean.make("pong", num_envs=4, backend="multiprocess", num_workers=2)
