@@ -4,21 +4,22 @@
 
 Block w is the contiguous envs [w * k, (w + 1) * k), k = num_envs / num_workers; a worker
 process steps it with the same `_core.Batch` the serial backend uses, seeded by global env
-index, so both backends give bit-identical results. Every buffer (observations, actions, rewards,
-flags, logs) and rows of control flags (one per worker, one shared) live in a single
-shared-memory segment; a step copies the actions in, bumps each worker's flag and waits on
-theirs (ocean/_sync: spin, then sleep until woken), then sums the logs of the episodes
-that ended in the parent, in the serial backend's order: each worker lists its block's ended
-rows, so the parent reads those rows and not every flag. Nothing is pickled after start-up.
+index, so both backends give bit-identical results. Every buffer (observations, actions,
+rewards, flags, logs) and rows of control flags (one per worker, one shared) live in a
+single shared-memory segment; a step copies the actions in, bumps each worker's flag and
+waits on theirs (ocean/_sync: spin, then sleep until woken), then sums the logs of the
+episodes that ended in the parent, in the serial backend's order: each worker lists its
+block's ended rows, so the parent reads those rows and not every flag. Nothing is pickled
+after start-up.
 
-The parent steps block 0 itself when one batch is every env (batch_size == num_envs) and
-two or more blocks fill the cores (1 < num_workers >= physical cores): it would only wait
+The parent steps block 0 itself when one batch is every env (batch_size == num_envs) and two
+or more blocks fill the cores (1 < num_workers >= physical cores): it would only wait
 meanwhile, and a parent asleep beside a worker on every core pays a wake-up each step and
 then takes a core back from a worker (on a 2-core VM, 42-58 us: a third of a 4096-env Pong
-step in two halves). It runs the block's command in its wait, through the code the workers run, so
-nothing else changes: `parent_block` says whether it does, and `workers` holds the processes,
-num_workers - parent_block of them. With smaller batches the parent has inference to run
-while the workers step, and leaves every block to a process.
+step in two halves). It runs the block's command in its wait, through the code the workers
+run, so nothing else changes: `parent_block` says whether it does, and `workers` holds the
+processes, num_workers - parent_block of them. With smaller batches the parent has inference
+to run while the workers step, and leaves every block to a process.
 
 send/recv step batches of `batch_size` envs: a batch is a fixed group of consecutive workers,
 so its rows are contiguous and recv returns views of the shared buffers, no copies. Env ids
