@@ -252,6 +252,17 @@ def views(segment, specs):
     return arrays
 
 
+def block_batch(game, worker, games_per_worker, config_values, arrays):
+    """(the _core.Batch of block `worker` over the shared buffers in `arrays`, the block's
+    rows of the ended list): what a worker steps, or the parent for block 0."""
+    rows = arrays["actions"].shape[0] // (arrays["control"].shape[0] - 1)  # last row: shared
+    block = slice(worker * rows, (worker + 1) * rows)
+    batch = _core.Batch(game, games_per_worker, config_values,
+                        *(arrays[name][block] for name in BUFFERS),
+                        env_offset=worker * games_per_worker)
+    return batch, arrays["ended"][block]
+
+
 def worker_main(game, worker, games_per_worker, config_values, segment_name, specs):
     """A worker process: build the C envs of its block over the shared buffers, then run
     the parent's commands until CLOSE or until the parent is gone."""
@@ -259,12 +270,7 @@ def worker_main(game, worker, games_per_worker, config_values, segment_name, spe
     parent = os.getppid()
     arrays = views(shared_memory.SharedMemory(name=segment_name), specs)
     control = arrays["control"]
-    rows = arrays["actions"].shape[0] // (control.shape[0] - 1)  # the last row is shared
-    block = slice(worker * rows, (worker + 1) * rows)
-    batch = _core.Batch(game, games_per_worker, config_values,
-                        *(arrays[name][block] for name in BUFFERS),
-                        env_offset=worker * games_per_worker)
-    ended = arrays["ended"][block]
+    batch, ended = block_batch(game, worker, games_per_worker, config_values, arrays)
     seen = 0
     _sync.finish(control, worker, seen)  # ready
     idle_since = time.monotonic()
@@ -338,11 +344,10 @@ class MultiprocessEnv(OceanEnv):
             name=f"{SEGMENT_PREFIX}{os.getpid()}_{secrets.token_hex(4)}")
         self.segment_name = segment.name
         arrays = views(segment, specs)
-        self._control = arrays.pop("control")
-        ended = arrays.pop("ended")
+        self._control, ended = arrays["control"], arrays["ended"]
         self._control[:num_workers, _sync.DONE] = -1  # a worker sets 0 when ready
-        for key, array in arrays.items():
-            setattr(self, key, array)
+        for key in BUFFERS:
+            setattr(self, key, arrays[key])
         self.workers = []
         # One batch of every env on workers that fill the cores: the parent steps block 0
         # rather than sleep beside them (see the module docstring).
@@ -381,10 +386,8 @@ class MultiprocessEnv(OceanEnv):
         self._parent_batch = None
         try:
             if self.parent_block:
-                block = slice(0, n // num_workers)
-                self._parent_batch = _core.Batch(name, games_per_worker, config_values,
-                                                 *(arrays[key][block] for key in BUFFERS))
-                self._parent_ended = ended[block]
+                self._parent_batch, self._parent_ended = block_batch(
+                    name, 0, games_per_worker, config_values, arrays)
                 self._control[0, _sync.DONE] = 0  # ready
             for w in range(first_process, num_workers):
                 process = WorkerProcess(
