@@ -67,6 +67,27 @@ def games():
     return out
 
 
+def agents_per_env(str name, double[::1] config):
+    """Agents (rows) one env of game `name` has under `config` (its values in table order)."""
+    cdef const OceanGame *game = find_game(name)
+    check_config_length(game, config)
+    return game.num_agents(&config[0])
+
+
+def obs_bytes(str name, double[::1] config):
+    """Bytes of one agent's observation under `config`: what the game writes per row."""
+    cdef const OceanGame *game = find_game(name)
+    check_config_length(game, config)
+    return game.obs_bytes(&config[0])
+
+
+cdef int check_config_length(const OceanGame *game, double[::1] config) except -1:
+    if config.shape[0] != game.num_config:
+        raise ValueError(f"{game.name.decode()} takes {game.num_config} config values, "
+                         f"got {config.shape[0]}")
+    return 0
+
+
 cdef const OceanGame *find_game(str name) except NULL:
     for g in range(OCEAN_NUM_GAMES):
         if OCEAN_GAMES[g].name.decode() == name:
@@ -257,8 +278,7 @@ cdef class Batch:
     def __cinit__(self, str game_name, int num_envs, double[::1] config, obs, actions, rewards,
                   terminals, truncations, logs, uint64_t env_offset=0):
         self.game = find_game(game_name)
-        if config.shape[0] != self.game.num_config:
-            raise ValueError(f"{game_name} takes {self.game.num_config} config values")
+        check_config_length(self.game, config)
         # The C side trusts these sizes: check them against what the game says it writes.
         cdef int agents = self.game.num_agents(&config[0])
         cdef size_t obs_bytes = self.game.obs_bytes(&config[0])

@@ -1,29 +1,11 @@
-"""Config resolution: merge a user's keys over a game's defaults, validate every value
-against the range its C header declares. Runs once in make(); nothing below trusts less."""
+"""Config values checked against the ranges a game's C header declares (the game record,
+ocean/registry.py, resolves a whole config with these)."""
 import math
 import numbers
 
 
 class ConfigError(ValueError):
     """A config key that does not exist, or a value of the wrong type or out of range."""
-
-
-def resolve_config(game, table, user_config):
-    """table: [(key, kind, default, min, max, doc)] from the game's C header.
-    Returns {key: value} with every key, in table order."""
-    known = [row[0] for row in table]
-    unknown = sorted(set(user_config) - set(known))
-    if unknown:
-        raise ConfigError(f"{game} has no config key {', '.join(map(repr, unknown))}; "
-                          f"valid keys: {', '.join(known)}")
-    resolved = {}
-    for key, kind, default, low, high, doc in table:
-        if key in user_config:
-            value = user_config[key]
-        else:  # the C table stores every default as a double
-            value = bool(default) if kind == "bool" else default
-        resolved[key] = check_value(game, key, kind, value, low, high, doc)
-    return resolved
 
 
 def check_value(game, key, kind, value, low, high, doc):

@@ -324,14 +324,14 @@ class MultiprocessEnv(OceanEnv):
             f"{self.name}: render() needs the serial backend (the game state lives in the "
             "workers); make a serial env with the same seed to watch or record it")
 
-    def __init__(self, name, game_module, num_games, seed, config, config_values, num_workers,
-                 batch_size):
-        self._init_spaces(name, game_module, num_games, config)
+    def __init__(self, game, num_games, seed, config, num_workers, batch_size):
+        self._init_spaces(game, num_games, config)
+        name, config_values = game.name, game.config_values(config)
         self.num_workers, self.batch_size = num_workers, batch_size
         self.closed, self._failure = False, None
         self._seed, self._needs_reset = seed, True
         n, space = self.num_agents, self.single_observation_space
-        num_log = len(_core.games()[name]["log_keys"])
+        num_log = len(game.log_keys)
         specs = [("control", (num_workers + 1, _sync.ROW_WORDS), np.int64),
                  ("observations", (n, *space.shape), space.dtype),
                  ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
@@ -360,8 +360,7 @@ class MultiprocessEnv(OceanEnv):
         self._log_sums = np.zeros(num_log + 1)
         self._rows = _core.SharedRows(self.actions, self.logs, ended,
                                       self._control[:-1, _sync.ENDED], self._log_sums,
-                                      int(self.single_action_space.n),
-                                      _core.games()[name]["log_keys"])
+                                      game.num_actions, list(game.log_keys))
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
         self._workers_per_batch = workers_per_batch = num_workers // num_batches

@@ -37,32 +37,32 @@ class OceanEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"]}
     render_mode = "rgb_array"
 
-    def __init__(self, name, game_module, num_games, seed, config, config_values):
-        self._init_spaces(name, game_module, num_games, config)
+    def __init__(self, game, num_games, seed, config):
+        self._init_spaces(game, num_games, config)
         n, space = self.num_agents, self.single_observation_space
         self.observations = np.zeros((n, *space.shape), dtype=space.dtype)
         self.actions = np.zeros(n, dtype=np.int32)
         self.rewards = np.zeros(n, dtype=np.float32)
         self.terminals = np.zeros(n, dtype=np.bool_)
         self.truncations = np.zeros(n, dtype=np.bool_)
-        self.logs = np.zeros((n, len(_core.games()[name]["log_keys"]) + 1), dtype=np.float32)
-        self._batch = _core.Batch(name, num_games, config_values, self.observations,
-                                  self.actions, self.rewards, self.terminals,
-                                  self.truncations, self.logs)
+        self.logs = np.zeros((n, len(game.log_keys) + 1), dtype=np.float32)
+        self._batch = _core.Batch(game.name, num_games, game.config_values(config),
+                                  self.observations, self.actions, self.rewards,
+                                  self.terminals, self.truncations, self.logs)
         self.frame_shape = (self._batch.frame_height, self._batch.frame_width, 3)
         self._seed = seed
         self._needs_reset = True
         self.closed = False
 
-    def _init_spaces(self, name, game_module, num_games, config):
-        """Names, sizes and spaces: what every backend shares."""
-        self.name, self.config = name, config
+    def _init_spaces(self, game, num_games, config):
+        """Names, sizes and spaces: what every backend shares (the action space and agents
+        per env from C, the observation space from the game's package)."""
+        self.game, self.name, self.config = game, game.name, config
         self.num_games = num_games
-        self.single_observation_space = game_module.observation_space(config)
-        self.single_action_space = game_module.action_space(config)
-        agents_per_env = getattr(game_module, "agents_per_env", lambda config: 1)(config)
-        self.agents_per_env = agents_per_env
-        self.num_agents = self.num_envs = num_games * agents_per_env
+        self.single_observation_space = game.observation_space(config)
+        self.single_action_space = game.action_space()
+        self.agents_per_env = game.agents_per_env(config)
+        self.num_agents = self.num_envs = num_games * self.agents_per_env
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 

@@ -1,6 +1,7 @@
 """Frames without a display: env.render() pixels against the state the observations report,
 the rasteriser against brute force, recording to GIF/PNG, the policy hook and the keyboard
 mapping. The window itself is tested in test_render_window.py."""
+import dataclasses
 import pathlib
 import subprocess
 import sys
@@ -245,25 +246,25 @@ def test_a_missing_extra_is_named(monkeypatch, tmp_path):
 def test_policy_hook_scripted_random_and_checkpoints(tmp_path):
     env = ocean.make("pong", num_envs=4, seed=0)
     obs, _ = env.reset()
-    assert load_policy(env, ocean.pong) is ocean.pong.scripted_policy
-    assert load_policy(env, ocean.pong, "scripted") is ocean.pong.scripted_policy
-    first, second = load_policy(env, ocean.pong, "random", seed=7), \
-        load_policy(env, ocean.pong, "random", seed=7)
+    assert load_policy(env) is ocean.pong.scripted_policy
+    assert load_policy(env, "scripted") is ocean.pong.scripted_policy
+    first, second = load_policy(env, "random", seed=7), \
+        load_policy(env, "random", seed=7)
     draws = np.array([first(obs) for _ in range(50)])
     assert np.array_equal(draws, [second(obs) for _ in range(50)])
     assert draws.shape == (50, 4) and set(np.unique(draws)) == {0, 1, 2}
     with pytest.raises(PolicyError, match="no checkpoint file"):
-        load_policy(env, ocean.pong, str(tmp_path / "missing.pt"))
+        load_policy(env, str(tmp_path / "missing.pt"))
     checkpoint = tmp_path / "model.pt"
     checkpoint.write_bytes(b"not a checkpoint")
     with pytest.raises(PolicyError, match="model.pt"):
-        load_policy(env, ocean.pong, str(checkpoint))
+        load_policy(env, str(checkpoint))
 
-    class NoScript:  # a game package without a scripted policy falls back to random
-        __name__ = "ocean.noscript"
-    assert load_policy(env, NoScript, seed=0)(obs).shape == (4,)
+    snake = ocean.make("snake", num_envs=1, seed=0)  # no scripted policy: random instead
+    snake_obs, _ = snake.reset()
+    assert load_policy(snake, seed=0)(snake_obs).shape == (snake.num_agents,)
     with pytest.raises(PolicyError, match="no scripted policy"):
-        load_policy(env, NoScript, "scripted")
+        load_policy(snake, "scripted")
 
 
 def test_a_trained_checkpoint_plays_its_policy(tmp_path):
@@ -281,13 +282,13 @@ def test_a_trained_checkpoint_plays_its_policy(tmp_path):
                            train_config.to_dict(config), "pong", 0, 0)
     env = ocean.make("pong", num_envs=4, seed=0)
     obs, _ = env.reset()
-    play = load_policy(env, ocean.pong, str(path))
+    play = load_policy(env, str(path))
     for _ in range(5):
         actions = play(obs)
         assert np.array_equal(actions, [2, 2, 2, 2])
         obs, *_ = env.step(actions)
     with pytest.raises(PolicyError, match="trained on 'pong', not 'breakout'"):
-        load_policy(ocean.make("breakout", num_envs=1), ocean.breakout, str(path))
+        load_policy(ocean.make("breakout", num_envs=1), str(path))
 
 
 def test_a_checkpoint_plays_the_env_config_it_was_trained_on(tmp_path):
@@ -313,7 +314,7 @@ def test_a_checkpoint_plays_the_env_config_it_was_trained_on(tmp_path):
 
 
 def test_pong_keys_map_to_actions_and_idle():
-    controls = Controls.for_game(ocean.pong, 3)
+    controls = Controls.for_game(ocean.registry.game("pong"))
     assert controls.action({"UP"}, last_action=2) == 1
     assert controls.action({"W"}, last_action=2) == 1
     assert controls.action({"DOWN", "LEFT"}, last_action=1) == 2
@@ -323,13 +324,12 @@ def test_pong_keys_map_to_actions_and_idle():
 
 
 def test_game_key_tables_are_checked():
-    class Game:
-        __name__ = "ocean.fake"
-        HUMAN_KEYS = (("jump", ("SPACE",), 5),)
+    maze = ocean.registry.game("maze")  # 4 actions
+    fake = dataclasses.replace(maze, human_keys=(("jump", ("SPACE",), 5),))
     with pytest.raises(ValueError, match="action in 0..3"):
-        Controls.for_game(Game, 4)
-    Game.HUMAN_KEYS = (("left", ("LEFT",), 1),)
-    Game.HUMAN_IDLE_ACTION = None  # repeat the last action
-    controls = Controls.for_game(Game, 4)
+        Controls.for_game(fake)
+    fake = dataclasses.replace(maze, human_keys=(("left", ("LEFT",), 1),),
+                               human_idle_action=None)  # repeat the last action
+    controls = Controls.for_game(fake)
     assert controls.action(set(), last_action=3) == 3 and controls.action({"LEFT"}, 3) == 1
-    assert not Controls.for_game(type("Bare", (), {"__name__": "ocean.bare"}), 4).enabled
+    assert not Controls.for_game(dataclasses.replace(maze, human_keys=())).enabled

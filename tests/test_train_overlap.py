@@ -1,7 +1,6 @@
 """The trainer on the multiprocess backend (train.num_workers > 1): a whole run, and the
 overlapped rollout (one half of the agents steps while the policy infers on the other)
 checked against a serial env replaying its actions."""
-import importlib
 import io
 import multiprocessing
 import os
@@ -66,7 +65,7 @@ def test_overlapped_rollout_replays_on_a_serial_env(name, env_config, lstm):
     try:
         policy_config = train_config.PolicyConfig(hidden=16, channels=4, lstm=lstm)
         policy = make_policy(multi.single_observation_space, int(multi.single_action_space.n),
-                             policy_config, importlib.import_module(f"ocean.{name}"), multi.config)
+                             policy_config, multi.game, multi.config)
         collector = OverlapCollector(multi, policy, "cpu")
         rollout = Rollout.allocate(horizon, multi.num_agents, multi.single_observation_space.shape,
                                    torch.from_numpy(multi.observations).dtype, "cpu")

@@ -1,5 +1,5 @@
 """Atari-like Breakout. The rules, observation layout and config knobs are documented at the
-top of breakout.h; this file declares the spaces Python hands to users."""
+top of breakout.h; this file declares the observation space and the play hooks."""
 import numpy as np
 from gymnasium import spaces
 
@@ -12,9 +12,6 @@ def observation_space(config):
     low = np.concatenate([HEADER_LOW, np.zeros(bricks, dtype=np.float32)])
     return spaces.Box(low, np.ones_like(low), dtype=np.float32)
 
-
-def action_space(config):
-    return spaces.Discrete(3)  # stay, left, right
 
 
 def brick_points(config):

@@ -1,7 +1,8 @@
 """Maze: a fresh procedurally generated maze every episode, seen through a small window, with
 a single sparse reward at the goal. Built so that plain PPO stalls and an exploration bonus is
 needed. The rules, observation layout and config knobs are documented at the top of maze.h;
-this file declares the spaces, the rules between keys, the presets and the bench's extra line.
+this file declares the observation space, the rules between keys, the presets and the
+hooks the trainer and `ocean play` use.
 """
 import numpy as np
 from gymnasium import spaces
@@ -9,8 +10,8 @@ from gymnasium import spaces
 from ocean.config import ConfigError
 
 WALL, FLOOR, GOAL, KEY, DOOR = range(5)
-NUM_ACTIONS = 4          # 0 up, 1 right, 2 down, 3 left
 NO_ACTION = 4            # the "previous action" on an episode's first observation
+                         # (actions: 0 up, 1 right, 2 down, 3 left)
 STEPS_PER_CELL = 8       # default max_steps = STEPS_PER_CELL * size**2 (maze.h)
 
 
@@ -22,9 +23,6 @@ def observation_space(config):
     high[view * view + 2:] = 2 * config["size"] - 1   # position: tile x, y
     return spaces.Box(np.zeros_like(high), high, dtype=np.uint8)
 
-
-def action_space(config):
-    return spaces.Discrete(NUM_ACTIONS)
 
 
 def grid_shape(config):

@@ -1,5 +1,5 @@
 """Pong against a scripted opponent. The rules, observation layout and config knobs are
-documented at the top of pong.h; this file declares the spaces Python hands to users."""
+documented at the top of pong.h; this file declares the observation space and the play hooks."""
 import numpy as np
 from gymnasium import spaces
 
@@ -10,9 +10,6 @@ OBS_HIGH = np.ones(8, dtype=np.float32)
 def observation_space(config):
     return spaces.Box(OBS_LOW, OBS_HIGH, dtype=np.float32)
 
-
-def action_space(config):
-    return spaces.Discrete(3)  # stay, up, down
 
 
 # `ocean play pong`: while Left Shift is held these keys (raylib names, first held wins) drive

@@ -57,9 +57,9 @@ def play(name, *, checkpoint=None, policy=None, fps=60, seed=None, steps=None, r
     a .gif/.png path for what was shown. on_step(env, human): called after every step.
     Returns {"steps", "seconds", "fps"}."""
     require_display()
-    env, module, policy = _setup(name, checkpoint, policy, seed, config)
+    env, policy = _setup(name, checkpoint, policy, seed, config)
     try:
-        controls = Controls.for_game(module, env.single_action_space.n)
+        controls = Controls.for_game(env.game)
         recorder = None
         if record is not None:
             require_extra("PIL.Image", "recording")
@@ -83,7 +83,7 @@ def record(name, *, steps, out, checkpoint=None, policy=None, fps=DEFAULT_GIF_FP
     require_extra("PIL.Image", "recording")
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
-    env, _, policy = _setup(name, checkpoint, policy, seed, config)
+    env, policy = _setup(name, checkpoint, policy, seed, config)
     try:
         recorder = Recorder(path, fps)
         frame = np.empty(env.frame_shape, dtype=np.uint8)
@@ -102,10 +102,9 @@ def _setup(name, checkpoint, policy, seed, config):
         config = {**trained_env_config(checkpoint, name), **config}
     env = ocean.make(name, num_envs=1, seed=seed, **config)
     try:
-        module = importlib.import_module(f"ocean.{name}")
         if policy is None:
-            policy = load_policy(env, module, checkpoint, seed)
+            policy = load_policy(env, checkpoint, seed)
     except BaseException:
         env.close()
         raise
-    return env, module, policy
+    return env, policy

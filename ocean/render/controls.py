@@ -1,6 +1,6 @@
 """Human takeover: while Left Shift is held, the keyboard drives agent 0 of env 0.
 
-A game declares its keys in its package (ocean/<game>/__init__.py):
+A game declares its keys in its package (ocean/<game>/__init__.py; ocean/registry.py):
     HUMAN_KEYS = ((label, (raylib key names...), action), ...)   first held binding wins
     HUMAN_IDLE_ACTION = action with Shift held and no key, or None: repeat the last action
 Key names are raylib's without the KEY_ prefix ("UP", "W", "SPACE"). No raylib here: the
@@ -17,18 +17,19 @@ class Controls:
     idle_action: object  # int, or None to repeat the last action
 
     @classmethod
-    def for_game(cls, module, num_actions):
-        """The game's HUMAN_KEYS/HUMAN_IDLE_ACTION, checked against its action count; a game
-        without HUMAN_KEYS gets no takeover."""
+    def for_game(cls, game):
+        """The game record's HUMAN_KEYS/HUMAN_IDLE_ACTION, checked against its action count;
+        a game without HUMAN_KEYS gets no takeover."""
+        num_actions = game.num_actions
         bindings = tuple((label, tuple(keys), int(action))
-                         for label, keys, action in getattr(module, "HUMAN_KEYS", ()))
-        idle = getattr(module, "HUMAN_IDLE_ACTION", None)
+                         for label, keys, action in game.human_keys)
+        idle = game.human_idle_action
         for label, keys, action in bindings:
             if not 0 <= action < num_actions or not keys:
-                raise ValueError(f"{module.__name__}.HUMAN_KEYS: binding {label!r} needs keys "
+                raise ValueError(f"ocean.{game.name}.HUMAN_KEYS: binding {label!r} needs keys "
                                  f"and an action in 0..{num_actions - 1}, got {keys}, {action}")
         if idle is not None and not 0 <= idle < num_actions:
-            raise ValueError(f"{module.__name__}.HUMAN_IDLE_ACTION must be in "
+            raise ValueError(f"ocean.{game.name}.HUMAN_IDLE_ACTION must be in "
                              f"0..{num_actions - 1} or None, got {idle}")
         return cls(bindings, idle)
 

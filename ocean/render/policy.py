@@ -1,6 +1,6 @@
 """Which policy plays in `ocean play` and `ocean render`: the one place checkpoints plug in.
 
-    policy = load_policy(env, game_module, checkpoint, seed)
+    policy = load_policy(env, checkpoint, seed)
     actions = policy(observations)          # (num_agents, ...) -> (num_agents,) integers
 
 checkpoint:
@@ -12,7 +12,6 @@ checkpoint:
                  sampled actions, its LSTM state (if any) carried across steps and zeroed
                  where an episode ended.
 """
-import importlib
 import pathlib
 
 import numpy as np
@@ -41,8 +40,8 @@ def trained_env_config(checkpoint, name):
     return dict(env_config) if isinstance(env_config, dict) else {}
 
 
-def load_policy(env, game_module, checkpoint=None, seed=None):
-    scripted = getattr(game_module, "scripted_policy", None)
+def load_policy(env, checkpoint=None, seed=None):
+    scripted = env.game.scripted_policy
     if checkpoint is None:
         checkpoint = "scripted" if scripted is not None else "random"
     if checkpoint == "scripted":
@@ -75,9 +74,8 @@ def load_checkpoint(path, env):
             raise checkpoint.CheckpointError(f"{path} was trained on {payload['env']!r}, "
                                              f"not {env.name!r}")
         config = train_config.build(env.name, [payload["config"]], where=str(path))
-        module = importlib.import_module(f"ocean.{env.name}")
         policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
-                             config.policy, module, env.config)
+                             config.policy, env.game, env.config)
         checkpoint.restore(payload, policy, env_name=env.name, path=path)
     except (checkpoint.CheckpointError, train_config.ConfigError) as error:
         raise PolicyError(str(error)) from None

@@ -1,6 +1,6 @@
 """Multi-agent Snake: many snakes on one grid, one agent per snake. The rules, observation
-codes and config knobs are documented at the top of snake.h; this file declares the spaces,
-the agents per env and the rule between config keys that a range cannot say."""
+codes and config knobs are documented at the top of snake.h; this file declares the observation
+space, the rule between config keys that a range cannot say and the play hooks."""
 import numpy as np
 from gymnasium import spaces
 
@@ -18,12 +18,6 @@ def observation_space(config):
     return spaces.Box(0, OBS_MAX, shape=(side, side), dtype=np.uint8)
 
 
-def action_space(config):
-    return spaces.Discrete(4)  # up, down, left, right
-
-
-def agents_per_env(config):
-    return config["num_snakes"]
 
 
 def validate(config):

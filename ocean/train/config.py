@@ -10,11 +10,12 @@ import dataclasses
 import json
 import pathlib
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import tyro
 
 import ocean
+from ocean import registry
 from ocean.config import ConfigError, check_value
 
 if sys.version_info >= (3, 11):
@@ -127,13 +128,10 @@ DOCS = {"train": "PPO", "policy": "network", "e3b": "exploration bonus"}
 def env_config_class(name):
     """A dataclass of game `name`'s config keys. None (the default) leaves a key to the
     game: its C default, or one derived from other keys (Maze's max_steps from size)."""
-    from typing import Annotated, Optional
-
-    import tyro
-    from ocean import _core
     kinds = {"int": int, "float": float, "bool": bool}
     fields = []
-    for key, kind, default, low, high, doc in _core.games()[name]["config"]:
+    for key, kind, default, low, high, doc in \
+            (dataclasses.astuple(row) for row in registry.game(name).config):
         shown = (int(low), int(high), int(default)) if kind != "float" else (low, high, default)
         help_text = (f"{doc}; in [{shown[0]}, {shown[1]}], " if kind != "bool" else f"{doc}; ") \
             + f"game default {bool(default) if kind == 'bool' else shown[2]}"
@@ -149,9 +147,6 @@ def env_kwargs(config):
 
 def run_config_class(name):
     """The whole run's config for game `name`: env, train, policy, plus run-level options."""
-    from typing import Annotated
-
-    import tyro
     env_cls = env_config_class(name)
     return dataclasses.make_dataclass("RunConfig", [
         ("env", env_cls, dataclasses.field(default_factory=env_cls)),
@@ -213,7 +208,6 @@ def build(name, sections=(), where="config"):
 def parse(name, overrides=(), base=None):
     """Apply command-line overrides (tyro; exits with a message naming the flag on an
     unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
-    import tyro
     if base is None:
         base = build(name, [game_defaults(name)], str(defaults_path(name)))
     # `--e3b.enabled true`: tyro spells bool values True/False; accept the lower case too
@@ -245,8 +239,7 @@ def validate(name, config):
     if policy.encoder not in ENCODERS:
         raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
                           f"got {policy.encoder!r}")
-    from ocean import _core
-    log_keys = _core.games()[name]["log_keys"]
+    log_keys = registry.game(name).log_keys
     if config.metric and config.metric not in log_keys:
         raise ConfigError(f"metric must be one of {name}'s episode logs "
                           f"({', '.join(log_keys)}), got {config.metric!r}")
@@ -286,27 +279,12 @@ def env_backend(train):
 
 
 def resolve_env(name, config):
-    """Every env key's value, checked as ocean.make() checks them (it does the same again)."""
-    import importlib
-
-    from ocean import _core
-    from ocean.config import resolve_config
-    chosen = env_kwargs(config)
-    resolved = resolve_config(name, _core.games()[name]["config"], chosen)
-    module = importlib.import_module(f"ocean.{name}")
-    if hasattr(module, "derived_defaults"):
-        derived = module.derived_defaults(resolved)
-        resolved.update({k: v for k, v in derived.items() if k not in chosen})
-    if hasattr(module, "validate"):
-        module.validate(resolved)
-    return resolved
+    """Every env key's value, as ocean.make() will resolve them."""
+    return ocean.resolve_config(name, **env_kwargs(config))
 
 
 def agents_per_env(name, config):
-    import importlib
-    module = importlib.import_module(f"ocean.{name}")
-    count = getattr(module, "agents_per_env", lambda config: 1)
-    return count(resolve_env(name, config))
+    return registry.game(name).agents_per_env(resolve_env(name, config))
 
 
 def to_dict(config):

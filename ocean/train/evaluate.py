@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import torch
 
-from ocean import _core
+from ocean import registry
 from ocean.train import config as train_config
 from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore
 from ocean.train.policy import sample_actions
@@ -67,7 +67,7 @@ def summary(result):
     """One line: the game's score (or return) mean, return mean ± std, and its rates."""
     returns = result["returns"]
     spread = statistics.stdev(returns) if len(returns) > 1 else 0.0
-    keys = _core.games()[result["env"]]["log_keys"]
+    keys = registry.game(result["env"]).log_keys
     main = curve_key(keys, result.get("metric", ""))
     parts = [f"mean {main.replace('episode_', '')} {result[main]:.2f}"
              + (f" ± {spread:.2f}" if main == "episode_return" else "")

@@ -127,13 +127,13 @@ class Policy(nn.Module):
         return self.actor(x), self.critic(x).squeeze(-1), state
 
 
-def grid_layout(obs_space, game_module, env_config):
+def grid_layout(obs_space, game, env_config):
     """(grid_shape, num_extra) of a uint8 observation: the game's grid_shape(config) if it
     declares one (the rest of the bytes are extras), else a 2-D observation's shape, else a
     square 1-D observation."""
     shape, size = obs_space.shape, int(np.prod(obs_space.shape))
-    if hasattr(game_module, "grid_shape"):
-        h, w = game_module.grid_shape(env_config)
+    if game is not None and game.grid_shape is not None:
+        h, w = game.grid_shape(env_config)
     elif len(shape) == 2:
         h, w = shape
     elif len(shape) == 1 and math.isqrt(size) ** 2 == size:
@@ -146,13 +146,13 @@ def grid_layout(obs_space, game_module, env_config):
     return (h, w), size - h * w
 
 
-def make_policy(obs_space, num_actions, policy_config, game_module=None, env_config=None):
+def make_policy(obs_space, num_actions, policy_config, game=None, env_config=None):
     """The policy PolicyConfig describes for this observation space."""
     encoder = policy_config.encoder
     if encoder == "auto":
         encoder = "grid" if obs_space.dtype == np.uint8 else "mlp"
     if encoder == "grid":
-        grid, extra = grid_layout(obs_space, game_module, env_config or {})
+        grid, extra = grid_layout(obs_space, game, env_config or {})
         num_codes = int(np.max(obs_space.high.reshape(-1)[:grid[0] * grid[1]])) + 1  # window
         body = GridEncoder(grid, extra, num_codes, policy_config.embed_dim,
                            policy_config.channels, policy_config.hidden)

@@ -3,7 +3,6 @@ then repeat rollout -> update until total_steps, recording each update and check
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
 import dataclasses
 import datetime
-import importlib
 import math
 import pathlib
 import signal
@@ -14,7 +13,6 @@ import time
 import torch
 
 import ocean
-from ocean import _core
 from ocean.train import config as train_config
 from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
 from ocean.train.e3b import E3B, E3B_KEYS
@@ -52,9 +50,8 @@ def build(name, config, global_step=0):
     env = ocean.make(name, num_envs=config.train.num_envs,
                      seed=env_seed(config.train.seed, global_step),
                      **train_config.env_backend(config.train), **train_config.env_kwargs(config))
-    module = importlib.import_module(f"ocean.{name}")
     policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
-                         config.policy, module, env.config).to(config.device)
+                         config.policy, env.game, env.config).to(config.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=config.train.learning_rate, eps=1e-5)
     return env, policy, optimizer
 
@@ -118,7 +115,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     resolved = train_config.to_dict(config)
     resolved["env"] = dict(env.config)  # every key's value, defaults included
     train_config.save(resolved, run_dir / "config.json")
-    log_keys = _core.games()[name]["log_keys"]
+    log_keys = env.game.log_keys
     metrics = MetricsLog(run_dir / "metrics.csv", log_keys,
                          E3B_KEYS if config.e3b.enabled else ())
     dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
@@ -128,12 +125,11 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
 
     bonus = None
     if config.e3b.enabled:
-        module = importlib.import_module(f"ocean.{name}")
         no_core = dataclasses.replace(config.policy, lstm=False)
         make_encoder = lambda: make_policy(  # noqa: E731 (a fresh encoder of the policy's kind)
-            env.single_observation_space, int(env.single_action_space.n), no_core, module,
+            env.single_observation_space, int(env.single_action_space.n), no_core, env.game,
             env.config).encoder
-        echo = module.action_echo(env.config) if hasattr(module, "action_echo") else None
+        echo = env.game.action_echo(env.config) or None
         bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
                     int(env.single_action_space.n), device, echo)
         if payload and "e3b" in payload:  # saved by a run with E3B
