@@ -45,7 +45,7 @@ def measure(name, num_envs, seconds, **config):
     def raw(n):  # fresh actions into the buffer, then the C loop alone
         for i in range(n):
             np.copyto(env.actions, batches[i % 32], casting="unsafe")
-            env._batch.step_raw()
+            env.step_raw()
 
     result = {"raw": rates(raw, env.num_agents, seconds / 2, chunk),
               "step": rates(full, env.num_agents, seconds / 2, chunk),

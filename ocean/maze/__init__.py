@@ -97,11 +97,11 @@ def bench_report(seconds):
         num_envs = max(16, 65536 // size ** 2)
         env = ocean.make("maze", num_envs=num_envs, seed=0, size=size, max_steps=1)
         env.reset()
-        env._batch.step_raw()  # warm-up
+        env.step_raw()  # warm-up
         samples, deadline = [], time.perf_counter() + seconds / len(GENERATION_SIZES)
         while time.perf_counter() < deadline or len(samples) < 3:
             start = time.perf_counter()
-            env._batch.step_raw()
+            env.step_raw()
             samples.append(num_envs / (time.perf_counter() - start))
         env.close()
         rate = statistics.median(samples)
