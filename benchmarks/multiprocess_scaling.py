@@ -1,5 +1,5 @@
 """How env.step scales over worker processes: the multiprocess backend per worker count
-against the serial env.step, for each game's default and reference configs (BENCH_CONFIGS).
+against the serial env.step, for each game's default and reference configs (games.py).
 
     python benchmarks/multiprocess_scaling.py [ENV ...] [--workers 1,2] [--num-envs N]
                                               [--seconds S] [--rounds R]
@@ -13,7 +13,8 @@ import statistics
 import time
 
 import ocean
-from ocean.bench import configs_for, machine_line, random_stepper
+from games import configs_for
+from ocean.bench import machine_line, random_stepper
 from ocean.multiprocess import physical_cores
 
 

@@ -1,7 +1,7 @@
-"""`ocean bench`: agent-steps per second of the raw batched C step and of the full
-`env.step` from Python (random actions), and the share Python adds on top of C. The
-multiprocess scaling study is benchmarks/multiprocess_scaling.py."""
-import importlib
+"""`ocean bench`: agent-steps per second of the raw batched C step (`env.step_raw`) and of the
+full `env.step` from Python, on random actions, and the share Python adds on top of C, for
+each game's default config. Other configs, Maze's generation rate and the multiprocess
+scaling study are scripts in benchmarks/ that print their tables with these functions."""
 import os
 import platform
 import statistics
@@ -10,6 +10,9 @@ import time
 import numpy as np
 
 import ocean
+
+HEADER = (f"{'env':<10} {'config':<28} {'agents':>7} {'raw C (M/s)':>12} "
+          f"{'env.step (M/s)':>15} {'Python share':>13}")
 
 
 def machine_line():
@@ -34,8 +37,20 @@ def rates(step, num_agents, seconds, chunk_steps):
     return statistics.median(samples)
 
 
+def random_stepper(env):
+    """(step, batches): step(n) calls env.step n times on random actions, taken in turn
+    from the 32 fixed batches."""
+    rng = np.random.default_rng(0)
+    batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
+
+    def full(n):
+        for i in range(n):
+            env.step(batches[i % 32])
+    return full, batches
+
+
 def measure(name, num_envs, seconds, **config):
-    """{'raw': agent-steps/s of the C loop, 'step': of env.step} for one config."""
+    """{'raw': agent-steps/s of the C loop, 'step': of env.step, 'agents'} for one config."""
     env = ocean.make(name, num_envs=num_envs, seed=0, **config)
     env.reset()
     full, batches = random_stepper(env)
@@ -53,40 +68,16 @@ def measure(name, num_envs, seconds, **config):
     return result
 
 
-def configs_for(name, num_envs):
-    """The default config, plus any reference configs the game lists in BENCH_CONFIGS."""
-    module = importlib.import_module(f"ocean.{name}")
-    yield "default", num_envs, {}
-    for config in getattr(module, "BENCH_CONFIGS", []):
-        config = dict(config)
-        envs = config.pop("num_envs", num_envs)
-        yield " ".join(f"{k}={v}" for k, v in config.items()), envs, config
+def row(name, label, result):
+    """One line of the table under HEADER for measure()'s result."""
+    share = max(0.0, 1 - result["step"] / result["raw"])
+    return (f"{name:<10} {label[:28]:<28} {result['agents']:>7} {result['raw'] / 1e6:>12.2f} "
+            f"{result['step'] / 1e6:>15.2f} {share:>12.1%}")
 
 
 def run(names, num_envs=4096, seconds=3.0, out=print):
-    names = names or ocean.list_envs()
+    """The machine, then one row per game (all of them if names is empty), default config."""
     out(machine_line())
-    out(f"{'env':<10} {'config':<28} {'agents':>7} {'raw C (M/s)':>12} "
-        f"{'env.step (M/s)':>15} {'Python share':>13}")
-    for name in names:
-        for label, envs, config in configs_for(name, num_envs):
-            r = measure(name, envs, seconds, **config)
-            share = max(0.0, 1 - r["step"] / r["raw"])
-            out(f"{name:<10} {label[:28]:<28} {r['agents']:>7} {r['raw'] / 1e6:>12.2f} "
-                f"{r['step'] / 1e6:>15.2f} {share:>12.1%}")
-        module = importlib.import_module(f"ocean.{name}")
-        if hasattr(module, "bench_report"):
-            for line in module.bench_report(seconds):
-                out(f"  {line}")
-
-
-def random_stepper(env):
-    """(step, batches): step(n) calls env.step n times on random actions, taken in turn
-    from the 32 fixed batches."""
-    rng = np.random.default_rng(0)
-    batches = rng.integers(0, env.single_action_space.n, size=(32, env.num_agents), dtype=np.int64)
-
-    def full(n):
-        for i in range(n):
-            env.step(batches[i % 32])
-    return full, batches
+    out(HEADER)
+    for name in names or ocean.list_envs():
+        out(row(name, "default", measure(name, num_envs, seconds)))

@@ -95,8 +95,9 @@ def build_parser():
 
     bench = commands.add_parser(
         "bench", help="agent-steps per second of each env: raw C loop vs env.step",
-        description="Agent-steps per second of each env: the raw C loop and env.step from "
-                    "Python. The multiprocess scaling study: benchmarks/multiprocess_scaling.py.")
+        description="Agent-steps per second of each env's default config: the raw C loop and "
+                    "env.step from Python. Other configs and the multiprocess scaling study: "
+                    "the scripts in benchmarks/.")
     bench.add_argument("envs", nargs="*", help=f"envs to time (default: all of {ocean.list_envs()})")
     bench.add_argument("--num-envs", type=positive_int, default=4096)
     bench.add_argument("--seconds", type=positive_float, default=3.0, help="per env")

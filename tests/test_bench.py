@@ -29,6 +29,13 @@ def test_bench_prints_raw_c_against_env_step(capsys):
     assert float(raw) > 0 and float(step) > 0 and share.endswith("%")
 
 
+def test_bench_times_every_game_by_default(capsys):
+    main(["bench", "--seconds", "0.01"])
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[:2] for row in rows] == [[name, "default"] for name in
+                                                 ["pong", "breakout", "snake", "maze"]]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--backend", "multiprocess"], "unrecognized arguments: --backend"),
     (["--workers", "1,2"], "unrecognized arguments: --workers"),
@@ -42,6 +49,19 @@ def test_bench_has_no_multiprocess_study(capsys, args, message):
 def test_bench_unknown_env_lists_the_valid_names():
     with pytest.raises(SystemExit, match="unknown env 'pongg'; valid names: pong, breakout"):
         main(["bench", "pongg"])
+
+
+def test_games_script_times_reference_configs_and_maze_generation():
+    lines = script("games.py", "snake", "maze", "--num-envs", "1024", "--seconds", "0.01")
+    rows = [line.split()[:3] for line in lines[2:7]]
+    assert rows == [["snake", "default", "16384"],  # 16 snakes per env
+                    ["snake", "num_snakes=256", "width=640"],  # 16 envs, whatever --num-envs
+                    ["maze", "default", "1024"], ["maze", "size=16", "keys=1"],
+                    ["maze", "size=32", "1024"]]
+    assert lines[7].startswith("maze generation alone")
+    for size, line in zip((8, 16, 32, 64), lines[8:]):
+        assert line.split()[:2] == ["size", f"{size}:"] and "resets/s" in line
+    assert len(lines) == 12
 
 
 def test_multiprocess_scaling_prints_a_row_per_worker_count():

@@ -80,39 +80,6 @@ PRESETS = {
                 "fixed_layout": False, "keys": 0, "min_goal_distance": 0, "position": True},
 }
 
-GENERATION_SIZES = (8, 16, 32, 64)
-
-
-def bench_report(seconds):
-    """Resets per second of maze generation alone at each size in GENERATION_SIZES, for
-    `ocean bench`. With max_steps=1 every step ends the episode, so each C step is one move
-    and one reset (carve, loops, BFS, goal) and the reset dominates; the batch holds about
-    64K cells so every size does the same work per call. Median over calls."""
-    import statistics
-    import time
-
-    import ocean
-    lines = ["maze generation alone (max_steps=1: every step draws a new maze)"]
-    for size in GENERATION_SIZES:
-        num_envs = max(16, 65536 // size ** 2)
-        env = ocean.make("maze", num_envs=num_envs, seed=0, size=size, max_steps=1)
-        env.reset()
-        env.step_raw()  # warm-up
-        samples, deadline = [], time.perf_counter() + seconds / len(GENERATION_SIZES)
-        while time.perf_counter() < deadline or len(samples) < 3:
-            start = time.perf_counter()
-            env.step_raw()
-            samples.append(num_envs / (time.perf_counter() - start))
-        env.close()
-        rate = statistics.median(samples)
-        lines.append(f"size {size}: {rate:>12,.0f} resets/s  ({rate * size * size / 1e6:.0f}M "
-                     f"cells/s, {num_envs} envs)")
-    return lines
-
-# `ocean bench` times these too, beside the default (medium): the hard preset and a big
-# maze, the heavy config the multiprocess scaling is judged on (max_steps follows from size).
-BENCH_CONFIGS = [{"size": 16, "keys": 1}, {"size": 32}]
-
 # `ocean play maze`: hold Left Shift and walk; actions are 0 up, 1 right, 2 down, 3 left.
 HUMAN_KEYS = (("up", ("UP", "W"), 0), ("right", ("RIGHT", "D"), 1), ("down", ("DOWN", "S"), 2),
               ("left", ("LEFT", "A"), 3))
