@@ -54,21 +54,7 @@ def validate(config):
                           f"longer), got {config['min_goal_distance']}")
 
 
-# Difficulty: success of scripted policies on fresh mazes, from benchmarks/maze_difficulty.py
-# (20k episodes each; loaded 2-core box). Random: a uniform random walk, what an untrained
-# agent does. Wall-follower: the left-hand rule (ocean.maze.scripted), a reactive policy that
-# sweeps a tree maze within 4 * cells steps, i.e. what systematic exploration buys.
-#            random                  wall-follower  coverage (random / wall-follower)
-#   easy     38%                     60%            30% / 36%   loops make it circle islands
-#   medium   0 of 20k (2 of 61k)     100%           16% / 76%
-#   hard     0 of 20k                100%           11% / 82%   key first, then the door
-#   explore  7 of 12k (0.06%)        100%           (random: 12,288 episodes, seed 0)
-# medium is the default: plain PPO sees a reward about once per 30k episodes and should stall;
-# an episodic novelty bonus rewards exactly the sweep that solves it. easy is plain PPO's
-# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key. explore is
-# the E3B benchmark's maze (benchmarks/e3b_maze.py, `ocean train maze`'s default): a 7x7 tree
-# with the agent's position observed, as MiniHack's agents see theirs; small enough that
-# PPO+E3B learns to sweep it within minutes on a CPU, while plain PPO still never sees the goal.
+# What each preset is for, and how often scripted policies solve it: docs/maze.md.
 PRESETS = {
     "easy": {"size": 6, "loops": 0.3, "view": 5, "max_steps": STEPS_PER_CELL * 6 ** 2,
              "fixed_layout": False, "keys": 0, "min_goal_distance": 1},
