@@ -1,5 +1,7 @@
-"""Each game's speed on the configs it is judged on besides its default, and Maze's generation
-rate alone: the `ocean bench` table (raw C loop vs env.step, ocean/bench.py) with more rows.
+"""Each game's speed on its reference configs beside the default, and Maze's generation rate.
+
+The `ocean bench` table (raw C loop vs env.step, ocean/bench.py) with a row per config the game
+is judged on besides its default (REFERENCE_CONFIGS), then Maze's generation rate alone.
 
     python benchmarks/games.py [ENV ...] [--num-envs N] [--seconds S]
 
@@ -53,21 +55,29 @@ def maze_generation(seconds, out=print):
             f"cells/s, {num_envs} envs)")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_game_args(parser, argv=None):
+    """Adds ENV ... and --num-envs to parser and parses argv: args.envs is every game where
+    none is named; an unknown name is a usage error."""
     parser.add_argument("envs", nargs="*", help=f"default: all of {ocean.list_envs()}")
     parser.add_argument("--num-envs", type=int, default=4096)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per config")
     args = parser.parse_args(argv)
-    names = args.envs or ocean.list_envs()
-    if set(names) - set(ocean.list_envs()):
-        parser.error(f"unknown env in {names}; valid names: {', '.join(ocean.list_envs())}")
+    args.envs = args.envs or ocean.list_envs()
+    unknown = [name for name in args.envs if name not in ocean.list_envs()]
+    if unknown:
+        parser.error(f"unknown env {unknown[0]!r}; valid names: {', '.join(ocean.list_envs())}")
+    return args
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per config")
+    args = parse_game_args(parser, argv)
     print(machine_line())
     print(HEADER)
-    for name in names:
+    for name in args.envs:
         for label, num_envs, config in configs_for(name, args.num_envs):
             print(row(name, label, measure(name, num_envs, args.seconds, **config)), flush=True)
-    if "maze" in names:
+    if "maze" in args.envs:
         maze_generation(args.seconds)
 
 

@@ -1,5 +1,7 @@
-"""How env.step scales over worker processes: the multiprocess backend per worker count
-against the serial env.step, for each game's default and reference configs (games.py).
+"""How env.step scales over worker processes: each worker count against the serial env.step.
+
+The multiprocess backend per worker count against the serial env, for each game's default and
+reference configs (games.py).
 
     python benchmarks/multiprocess_scaling.py [ENV ...] [--workers 1,2] [--num-envs N]
                                               [--seconds S] [--rounds R]
@@ -13,7 +15,7 @@ import statistics
 import time
 
 import ocean
-from games import configs_for
+from games import configs_for, parse_game_args
 from ocean.bench import machine_line, random_stepper
 from ocean.multiprocess import physical_cores
 
@@ -105,17 +107,12 @@ def worker_counts(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("envs", nargs="*", help=f"default: all of {ocean.list_envs()}")
     parser.add_argument("--workers", type=worker_counts, default=[1, 2],
                         help="worker counts, e.g. 1,2")
-    parser.add_argument("--num-envs", type=int, default=4096)
     parser.add_argument("--seconds", type=float, default=3.0, help="per backend and config")
     parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args(argv)
-    names = args.envs or ocean.list_envs()
-    if set(names) - set(ocean.list_envs()):
-        parser.error(f"unknown env in {names}; valid names: {', '.join(ocean.list_envs())}")
-    run_scaling(names, args.workers, num_envs=args.num_envs, seconds=args.seconds,
+    args = parse_game_args(parser, argv)
+    run_scaling(args.envs, args.workers, num_envs=args.num_envs, seconds=args.seconds,
                 rounds=args.rounds)
 
 
