@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 import ocean
-from ocean.bench import backend_rates, machine_line, median_ratio, random_stepper
+from multiprocess_scaling import backend_rates, median_ratio
+from ocean.bench import machine_line, random_stepper
 from ocean.multiprocess import physical_cores
 
 RESULT_TIMEOUT_S = 120

@@ -11,13 +11,7 @@ def bench_command(args):
     unknown = [n for n in args.envs if n not in ocean.list_envs()]
     if unknown:
         raise SystemExit(f"unknown env {unknown[0]!r}; valid names: {', '.join(ocean.list_envs())}")
-    if args.backend == "multiprocess":
-        bench.run_scaling(args.envs, args.workers or [1, 2], num_envs=args.num_envs,
-                          seconds=args.seconds)
-    elif args.workers:
-        raise SystemExit("--workers needs --backend multiprocess")
-    else:
-        bench.run(args.envs, num_envs=args.num_envs, seconds=args.seconds)
+    bench.run(args.envs, num_envs=args.num_envs, seconds=args.seconds)
 
 
 def train_command(args):
@@ -88,10 +82,6 @@ def positive_int(text):
     return value
 
 
-def positive_int_list(text):
-    return [positive_int(part) for part in text.split(",")]
-
-
 def positive_float(text):
     value = float(text)
     if not value > 0:
@@ -103,15 +93,14 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="ocean", description="Fast RL environments in C.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    bench = commands.add_parser("bench", help="agent-steps per second of each env")
+    bench = commands.add_parser(
+        "bench", help="agent-steps per second of each env: raw C loop vs env.step",
+        description="Agent-steps per second of each env's default config: the raw C loop and "
+                    "env.step from Python. Other configs and the multiprocess scaling study: "
+                    "the scripts in benchmarks/.")
     bench.add_argument("envs", nargs="*", help=f"envs to time (default: all of {ocean.list_envs()})")
     bench.add_argument("--num-envs", type=positive_int, default=4096)
-    bench.add_argument("--seconds", type=positive_float, default=3.0,
-                       help="per measured config (multiprocess: per backend and config)")
-    bench.add_argument("--backend", choices=["serial", "multiprocess"], default="serial",
-                       help="multiprocess: a scaling table of env.step per worker count")
-    bench.add_argument("--workers", type=positive_int_list, default=None,
-                       help="worker counts for --backend multiprocess, e.g. 1,2 (default 1,2)")
+    bench.add_argument("--seconds", type=positive_float, default=3.0, help="per env")
     bench.set_defaults(func=bench_command)
 
     train = commands.add_parser(

@@ -36,6 +36,7 @@ def check_seed(seed):
 class OceanEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"]}
     render_mode = "rgb_array"
+    _batch = None  # the C envs, where this process holds them (not in the multiprocess backend)
 
     def __init__(self, game, num_games, seed, config):
         self._init_spaces(game, num_games, config)
@@ -92,6 +93,22 @@ class OceanEnv(VectorEnv):
             raise RuntimeError(f"{self.name}: call reset() before step()")
         info = self._batch.step(actions)
         return self.observations, self.rewards, self.terminals, self.truncations, info
+
+    def step_raw(self):
+        """Step every env on the actions already in `env.actions`: the C loop alone, with no
+        action checks and no episode info. It moves the envs exactly as step() does on the
+        same actions; episodes that end under it are reported by the first later step() that
+        ends the same agent row. It is the reference `ocean bench` times env.step against.
+        Nothing checks the actions: write only valid ones (0 <= a < single_action_space.n,
+        what step() insists on); a game may read out of bounds on others."""
+        if self._batch is None:
+            raise NotImplementedError(
+                f"{self.name}: step_raw() needs the serial backend (here the envs live in "
+                "worker processes); make a serial env to time the C loop alone")
+        if self._needs_reset:
+            self._check_open()
+            raise RuntimeError(f"{self.name}: call reset() before step_raw()")
+        self._batch.step_raw()
 
     def render(self, index=0, out=None):
         """The current frame of C env `index`, 0 <= index < num_games (in multi-agent games

@@ -242,10 +242,3 @@ def test_presets_are_valid_and_medium_is_the_default():
         env = ocean.make("maze", num_envs=2, seed=0, **preset)
         env.reset()
         env.step(np.zeros(2, dtype=np.int64))
-
-
-def test_bench_report_times_generation_at_each_size():
-    lines = maze.bench_report(0.02)
-    assert len(lines) == 5
-    for size, line in zip((8, 16, 32, 64), lines[1:]):
-        assert f"size {size}" in line and "resets/s" in line

@@ -416,18 +416,6 @@ def test_async_misuse_raises_clear_errors():
         env.close()
 
 
-def test_bench_prints_a_scaling_row_per_worker_count(capsys):
-    from ocean.cli import main
-    main(["bench", "pong", "--backend", "multiprocess", "--workers", "1,2,3",
-          "--seconds", "0.01"])
-    lines = capsys.readouterr().out.splitlines()[3:]  # after machine, load and header lines
-    assert len(lines) == 4 and lines[0].split()[:4] == ["pong", "default", "4096", "serial"]
-    assert " 1 worker " in lines[1] and lines[1].endswith("1.00x")  # against itself
-    assert " 2 workers " in lines[2]
-    assert " 3 workers " in lines[3] and "does not split" in lines[3]  # 4096 over 3
-
-
-
 class FakeKernel:
     """A clock and a run-delay counter the test moves by hand."""
     def __init__(self):

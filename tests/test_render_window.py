@@ -16,7 +16,7 @@ import pytest
 from PIL import ImageGrab
 
 from conftest import ROOT
-from ocean.render.xvfb import virtual_display
+from xvfb import virtual_display
 
 DEADLINE = 30  # seconds any one awaited condition may take on a loaded machine
 PADDLE_STEP = 16 / 192  # paddle_speed 4 x frameskip 4, as a fraction of the court height
@@ -30,7 +30,7 @@ def without_display():
 
 @pytest.fixture(scope="module")
 def display():
-    """A fresh Xvfb (ocean.render.xvfb) for this module's tests."""
+    """A fresh Xvfb (tests/xvfb.py) for this module's tests."""
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is needed for the window tests: apt-get install xvfb xdotool")

@@ -194,6 +194,42 @@ def test_step_before_reset_and_after_close():
     env.close()  # closing twice is fine
 
 
+@pytest.mark.parametrize("name", ocean.list_envs())
+def test_step_raw_moves_the_envs_as_step_does(name):
+    stepped, raw = (ocean.make(name, num_envs=2, seed=1) for _ in range(2))
+    stepped.reset(), raw.reset()
+    rng = np.random.default_rng(0)
+    ended = 0
+    for _ in range(3000):
+        actions = rng.integers(0, stepped.single_action_space.n, stepped.num_agents)
+        stepped.step(actions)
+        raw.actions[:] = actions
+        raw.step_raw()
+        for a, b in zip(buffers(stepped), buffers(raw)):
+            assert np.array_equal(a, b)
+        ended += np.count_nonzero(stepped.terminals | stepped.truncations)
+    assert ended > 0  # auto-resets happened on the way, and matched too
+    stepped.close(), raw.close()
+
+
+def buffers(env):
+    return env.observations, env.rewards, env.terminals, env.truncations
+
+
+def test_step_raw_refuses_before_reset_after_close_and_over_workers():
+    env = ocean.make("pong", num_envs=2)
+    with pytest.raises(RuntimeError, match=r"call reset\(\) before step_raw"):
+        env.step_raw()
+    env.reset()
+    env.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        env.step_raw()
+    with ocean.make("pong", num_envs=2, backend="multiprocess", num_workers=1) as workers:
+        workers.reset()
+        with pytest.raises(NotImplementedError, match="serial backend"):
+            workers.step_raw()
+
+
 def test_context_manager_closes():
     with ocean.make("pong", num_envs=2) as env:
         env.reset()

@@ -54,21 +54,7 @@ def validate(config):
                           f"longer), got {config['min_goal_distance']}")
 
 
-# Difficulty: success of scripted policies on fresh mazes, from benchmarks/maze_difficulty.py
-# (20k episodes each; loaded 2-core box). Random: a uniform random walk, what an untrained
-# agent does. Wall-follower: the left-hand rule (ocean.maze.scripted), a reactive policy that
-# sweeps a tree maze within 4 * cells steps, i.e. what systematic exploration buys.
-#            random                  wall-follower  coverage (random / wall-follower)
-#   easy     38%                     60%            30% / 36%   loops make it circle islands
-#   medium   0 of 20k (2 of 61k)     100%           16% / 76%
-#   hard     0 of 20k                100%           11% / 82%   key first, then the door
-#   explore  7 of 12k (0.06%)        100%           (random: 12,288 episodes, seed 0)
-# medium is the default: plain PPO sees a reward about once per 30k episodes and should stall;
-# an episodic novelty bonus rewards exactly the sweep that solves it. easy is plain PPO's
-# turf (a sanity check); hard makes the sweep 2.5 times longer and adds the key. explore is
-# the E3B benchmark's maze (benchmarks/e3b_maze.py, `ocean train maze`'s default): a 7x7 tree
-# with the agent's position observed, as MiniHack's agents see theirs; small enough that
-# PPO+E3B learns to sweep it within minutes on a CPU, while plain PPO still never sees the goal.
+# What each preset is for, and how often scripted policies solve it: docs/maze.md.
 PRESETS = {
     "easy": {"size": 6, "loops": 0.3, "view": 5, "max_steps": STEPS_PER_CELL * 6 ** 2,
              "fixed_layout": False, "keys": 0, "min_goal_distance": 1},
@@ -79,39 +65,6 @@ PRESETS = {
     "explore": {"size": 7, "loops": 0.0, "view": 5, "max_steps": STEPS_PER_CELL * 7 ** 2,
                 "fixed_layout": False, "keys": 0, "min_goal_distance": 0, "position": True},
 }
-
-GENERATION_SIZES = (8, 16, 32, 64)
-
-
-def bench_report(seconds):
-    """Resets per second of maze generation alone at each size in GENERATION_SIZES, for
-    `ocean bench`. With max_steps=1 every step ends the episode, so each C step is one move
-    and one reset (carve, loops, BFS, goal) and the reset dominates; the batch holds about
-    64K cells so every size does the same work per call. Median over calls."""
-    import statistics
-    import time
-
-    import ocean
-    lines = ["maze generation alone (max_steps=1: every step draws a new maze)"]
-    for size in GENERATION_SIZES:
-        num_envs = max(16, 65536 // size ** 2)
-        env = ocean.make("maze", num_envs=num_envs, seed=0, size=size, max_steps=1)
-        env.reset()
-        env._batch.step_raw()  # warm-up
-        samples, deadline = [], time.perf_counter() + seconds / len(GENERATION_SIZES)
-        while time.perf_counter() < deadline or len(samples) < 3:
-            start = time.perf_counter()
-            env._batch.step_raw()
-            samples.append(num_envs / (time.perf_counter() - start))
-        env.close()
-        rate = statistics.median(samples)
-        lines.append(f"size {size}: {rate:>12,.0f} resets/s  ({rate * size * size / 1e6:.0f}M "
-                     f"cells/s, {num_envs} envs)")
-    return lines
-
-# `ocean bench` times these too, beside the default (medium): the hard preset and a big
-# maze, the heavy config the multiprocess scaling is judged on (max_steps follows from size).
-BENCH_CONFIGS = [{"size": 16, "keys": 1}, {"size": 32}]
 
 # `ocean play maze`: hold Left Shift and walk; actions are 0 up, 1 right, 2 down, 3 left.
 HUMAN_KEYS = (("up", ("UP", "W"), 0), ("right", ("RIGHT", "D"), 1), ("down", ("DOWN", "S"), 2),

@@ -8,10 +8,6 @@ from ocean.config import ConfigError
 
 OBS_MAX = 6  # another snake's body: the largest code snake.h writes (SNAKE_OBS_MAX)
 
-# The reference config `ocean bench` times besides the default (4096 agents).
-BENCH_CONFIGS = [dict(num_envs=16, num_snakes=256, width=640, height=360, num_food=4096,
-                      vision=5)]
-
 
 def observation_space(config):
     side = 2 * config["vision"] + 1

@@ -1,5 +1,5 @@
-"""A virtual X display (Xvfb) for rendering where there is no screen: the window tests and
-benchmarks/render.py use it; `xvfb-run ocean play ...` does the same for a user."""
+"""A virtual X display (Xvfb) for the window tests, where there is no screen; a user (and
+benchmarks/render.py) runs `xvfb-run ocean play ...` instead."""
 import os
 import select
 import subprocess
