@@ -143,16 +143,17 @@ class InverseDynamics(nn.Module):
 class E3B:
     """What the trainer holds: the ellipses, the normaliser and (for "idm") the inverse-
     dynamics model and its optimiser. add_bonus() rewrites a collected rollout's rewards;
-    train_idm() learns phi from it."""
+    train_idm() learns phi from it. new_encoder() makes an encoder of the policy's kind, for
+    the inverse-dynamics model (only called with e3b.features idm)."""
 
-    def __init__(self, config, num_agents, policy, make_encoder, num_actions, device, echo=None):
+    def __init__(self, config, num_agents, policy, new_encoder, num_actions, device, echo=None):
         self.config, self.policy = config, policy
         self.bonus = EllipticalBonus(num_agents, config.dim, config.lam, config.first_step_bonus,
                                      config.memory_budget_mb, device)
         self.std = RunningStd()
         self.idm = None
         if config.features == "idm":
-            self.idm = InverseDynamics(make_encoder(), config.dim, num_actions,
+            self.idm = InverseDynamics(new_encoder(), config.dim, num_actions,
                                        echo=echo).to(device)
             self.optimizer = torch.optim.Adam(self.idm.parameters(), lr=config.idm_learning_rate,
                                               eps=1e-5)

@@ -1,8 +1,8 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
-import dataclasses
 import datetime
+import functools
 import math
 import pathlib
 import signal
@@ -17,7 +17,7 @@ from ocean.train import config as train_config
 from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
-from ocean.train.policy import make_policy
+from ocean.train.policy import make_encoder, make_policy
 from ocean.train.rollout import Collector, OverlapCollector, Rollout
 from ocean.train.update import ppo_update
 
@@ -125,12 +125,10 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
 
     bonus = None
     if config.e3b.enabled:
-        no_core = dataclasses.replace(config.policy, lstm=False)
-        make_encoder = lambda: make_policy(  # noqa: E731 (a fresh encoder of the policy's kind)
-            env.single_observation_space, int(env.single_action_space.n), no_core, env.game,
-            env.config).encoder
+        new_encoder = functools.partial(make_encoder, env.single_observation_space,
+                                        config.policy, env.game, env.config)  # policy's kind
         echo = env.game.action_echo(env.config) or None
-        bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
+        bonus = E3B(config.e3b, env.num_agents, policy, new_encoder,
                     int(env.single_action_space.n), device, echo)
         if payload and "e3b" in payload:  # saved by a run with E3B
             bonus.load_state_dict(payload["e3b"])
