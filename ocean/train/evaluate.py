@@ -9,6 +9,7 @@ from ocean import registry
 from ocean.train import config as train_config
 from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore
 from ocean.train.policy import sample_actions
+from ocean.train.rollout import EpisodeStats
 from ocean.train.trainer import build, curve_key
 
 
@@ -39,9 +40,9 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
     state = policy.initial_state(env.num_agents, torch.device(device))
     starts = torch.ones(env.num_agents, device=device)
     running = np.zeros(env.num_agents)
-    returns, sums, count = [], {}, 0
+    returns, stats = [], EpisodeStats(env.game.log_keys)
     torch.manual_seed(seed)
-    while count < episodes:
+    while stats.count < episodes:
         with torch.no_grad():
             logits, _, state = policy(obs.to(device), state, starts)
             actions = logits.argmax(-1) if greedy else sample_actions(logits)[0]
@@ -51,16 +52,10 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
         returns.extend(running[done].tolist())
         running[done] = 0
         starts = torch.from_numpy(done.astype(np.float32)).to(device)
-        if info:
-            n = info.pop("episodes")
-            for key, mean in info.items():
-                sums[key] = sums.get(key, 0.0) + mean * n
-            count += n
+        stats.add(info)
     env.close()
-    result = {"env": name, "episodes": count, "returns": returns,
-              "metric": payload["config"].get("metric", ""),
-              **{key: total / count for key, total in sums.items()}}
-    return result
+    return {"env": name, "returns": returns, "metric": payload["config"].get("metric", ""),
+            **stats.means()}
 
 
 def summary(result):

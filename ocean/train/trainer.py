@@ -56,11 +56,6 @@ def build(name, config, global_step=0):
     return env, policy, optimizer
 
 
-def episode_columns(stats, log_keys):
-    """The episode part of a metrics row: count and means (None when none finished)."""
-    return {"episodes": stats.get("episodes", 0), **{k: stats.get(k) for k in log_keys}}
-
-
 def write_scalars(writer, row):
     for key, value in row.items():
         if isinstance(value, (int, float)) and math.isfinite(value):
@@ -170,7 +165,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 seconds = time.perf_counter() - start
                 row = {"step": global_step, "seconds": seconds,
                        "sps": (global_step - start_step) / seconds,
-                       **episode_columns(collector.take_episode_stats(), log_keys),
+                       **collector.episode_stats.take(),
                        "learning_rate": optimizer.param_groups[0]["lr"], **stats,
                        **bonus_stats,
                        "env_seconds": collector.env_seconds,
