@@ -1,6 +1,7 @@
 """Whole runs on a tiny Pong: the run folder, checkpoints (round trip, resume, corrupt or
 mismatched files), Ctrl-C, and `ocean eval`."""
 import csv
+import dataclasses
 import io
 import os
 import pathlib
@@ -13,7 +14,9 @@ import pytest
 import torch
 
 from ocean.train import config as train_config
-from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore, save_checkpoint
+from ocean.cli import main
+from ocean.train.checkpoint import (CheckpointError, load_checkpoint, load_policy, restore,
+                                    save_checkpoint)
 from ocean.train.evaluate import evaluate, summary
 from ocean.train.trainer import build, train
 
@@ -133,6 +136,32 @@ def test_mismatched_checkpoint_names_what_differs(first_run, tmp_path):
     with pytest.raises(CheckpointError, match="does not exist"):
         load_checkpoint(tmp_path / "missing.pt")
     env.close()
+
+
+def test_load_policy_gives_the_saved_network_config_and_env_config(first_run, tmp_path):
+    path = first_run / "model.pt"
+    trained = load_policy(path, "pong")
+    saved = load_checkpoint(path)
+    assert trained.config.policy.hidden == 16 and trained.config.train.num_envs == 8
+    assert trained.env_config == saved["config"]["env"] and trained.env_config["max_score"] == 2
+    for key, value in trained.policy.state_dict().items():
+        assert torch.equal(value, saved["model"][key]), key
+    with pytest.raises(CheckpointError, match="trained on 'pong', not 'snake'"):
+        load_policy(path, "snake")
+    wider = dataclasses.replace(trained.config.policy, hidden=32)
+    with pytest.raises(CheckpointError, match="does not fit this policy"):
+        load_policy(path, policy_config=wider)
+    saved["config"]["train"]["lr"] = 1e-3  # a key this version does not know
+    torch.save(saved, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match=r"saved config does not fit.*no key 'lr'"):
+        load_policy(tmp_path / "other.pt")
+
+
+def test_resume_refuses_flags_that_change_the_network(first_run, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "pong", "--resume", str(first_run / "model.pt"), "--policy.hidden", "32",
+              "--runs-dir", str(tmp_path)])
+    assert "does not fit this policy" in str(exit_info.value)
 
 
 def test_eval_summarises_episodes(first_run):

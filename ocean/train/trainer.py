@@ -14,7 +14,7 @@ import torch
 
 import ocean
 from ocean.train import config as train_config
-from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
+from ocean.train.checkpoint import load_policy, restore_optimizer, save_checkpoint
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
@@ -45,13 +45,15 @@ def env_seed(seed, global_step):
     return (seed + global_step) % 2**64
 
 
-def build(name, config, global_step=0):
-    """(env, policy, optimizer) for a resolved config (policy on config.device)."""
+def build(name, config, global_step=0, policy=None):
+    """(env, policy, optimizer) for a resolved config (policy on config.device); `policy`:
+    a loaded one (a resumed run's) instead of a fresh one."""
     env = ocean.make(name, num_envs=config.train.num_envs,
                      seed=env_seed(config.train.seed, global_step),
                      **train_config.env_backend(config.train), **train_config.env_kwargs(config))
-    policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
-                         config.policy, env.game, env.config).to(config.device)
+    if policy is None:
+        policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
+                             config.policy, env.game, env.config).to(config.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=config.train.learning_rate, eps=1e-5)
     return env, policy, optimizer
 
@@ -99,12 +101,17 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
             raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
                                            "pip install tensorboard") from None
     torch.manual_seed(train.seed)
-    payload = load_checkpoint(config.resume, map_location=device) if config.resume else None
+    resumed = None
+    if config.resume:  # this run's network (flags may override keys), the saved weights
+        resumed = load_policy(config.resume, name, device,
+                              train_config.resolve_env(name, config), config.policy)
+    payload = resumed.payload if resumed else None
     global_step = payload["global_step"] if payload else 0
     update = payload["update"] if payload else 0
-    env, policy, optimizer = build(name, config, global_step)
+    env, policy, optimizer = build(name, config, global_step,
+                                   resumed.policy if resumed else None)
     if payload:
-        restore(payload, policy, optimizer, env_name=name, path=config.resume)
+        restore_optimizer(payload, optimizer)
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
