@@ -169,7 +169,6 @@ def test_training_maze_with_e3b_logs_the_bonus_and_resumes_its_state(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--e3b.features", "pixels"], "e3b.features must be one of idm, policy"),
     (["--e3b.lam", "0"], "e3b.lam"),
     (["--e3b.dim", "0"], "e3b.dim"),
 ])
@@ -177,6 +176,16 @@ def test_bad_e3b_config_names_the_key(args, message):
     from ocean.train import config as train_config
     with pytest.raises(ConfigError, match=message):
         train_config.parse("maze", args)
+
+
+def test_e3b_features_are_one_of_the_choices_on_the_command_line_and_in_files(capsys):
+    from ocean.train import config as train_config
+    with pytest.raises(SystemExit):
+        train_config.parse("maze", ["--e3b.features", "pixels"])
+    error = capsys.readouterr().err
+    assert "--e3b.features" in error and "'pixels'" in error and "'policy'" in error
+    with pytest.raises(ConfigError, match="e3b.features must be one of idm, policy, got 'x'"):
+        train_config.validate("maze", train_config.build("maze", [{"e3b": {"features": "x"}}]))
 
 
 def test_idm_does_not_see_the_bytes_that_echo_the_action():
