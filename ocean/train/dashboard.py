@@ -5,6 +5,12 @@ import math
 import sys
 import time
 
+from matplotlib.figure import Figure
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
 LOSS_KEYS = ("policy", "value", "entropy", "approx_kl", "clip_frac", "explained_variance")
 TIME_KEYS = ("env", "inference", "learn")
 EPISODE_WINDOW = 100  # the dashboard shows means over at least this many recent episodes
@@ -50,12 +56,10 @@ class MetricsLog:
 
 def plot_curve(rows, key, path, title):
     """`key` (e.g. score) against agent-steps and against wall-clock seconds."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     points = [(r["step"], r["seconds"], r[key]) for r in rows
               if r.get(key) is not None and r.get(key) != ""]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    fig = Figure(figsize=(10, 3.6))  # no pyplot: no GUI backend, nothing global to close
+    axes = fig.subplots(1, 2, sharey=True)
     if points:
         steps, seconds, values = zip(*points)
         axes[0].plot(steps, values)
@@ -68,7 +72,6 @@ def plot_curve(rows, key, path, title):
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 E3B_SHOWN = (("bonus", "e3b_bonus_mean"), ("max", "e3b_bonus_max"),
@@ -97,8 +100,6 @@ class Dashboard:
         self.last_line = -math.inf
         self.live, self.last_row = None, None
         if self.live_mode:
-            from rich.console import Console
-            from rich.live import Live
             self.live = Live(console=Console(file=out), refresh_per_second=4, transient=False)
             self.live.start()
 
@@ -134,8 +135,6 @@ class Dashboard:
                 f"{e3b_text(row)}| env/inference/learn {times}")
 
     def panel(self, row):
-        from rich.panel import Panel
-        from rich.table import Table
         grid = Table.grid(padding=(0, 3))
         for _ in range(3):
             grid.add_column(justify="left")

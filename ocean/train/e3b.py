@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ocean._elliptical import elliptical_bonus
 from ocean.config import ConfigError
 
 
@@ -66,7 +67,6 @@ class EllipticalBonus:
         the bonus (T, agents). On a CPU in float32, one C call (csrc/elliptical.h) does it
         several times faster than T rounds of batched torch ops on small matrices."""
         if self.inverse.device.type == "cpu" and self.inverse.dtype == torch.float32:
-            from ocean._elliptical import elliptical_bonus
             bonus = torch.empty(starts.shape, dtype=torch.float32)
             elliptical_bonus(self.inverse.numpy(), phi.float().contiguous().numpy(),
                              starts.float().contiguous().numpy(), bonus.numpy(), self.lam,

@@ -95,7 +95,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     if device.type == "cuda" and not torch.cuda.is_available():
         raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
     if config.tensorboard:
-        try:
+        try:  # tensorboard is optional, outside the [train] extra
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
             raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
