@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ocean.config import ConfigError
-from ocean.train.e3b import EllipticalBonus, InverseDynamics, RunningStd
+from ocean.train.e3b import E3B_KEYS, EllipticalBonus, InverseDynamics, RunningStd
 
 LAM = 0.1
 
@@ -155,6 +155,7 @@ def test_training_maze_with_e3b_logs_the_bonus_and_resumes_its_state(tmp_path):
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     assert len(rows) == 2
     assert float(rows[-1]["e3b_bonus_mean"]) > 0 and float(rows[-1]["e3b_idm_loss"]) > 0
+    assert all(row[key] != "" for row in rows for key in E3B_KEYS)  # each a column, filled
     saved = load_checkpoint(run / "model.pt")["e3b"]
     assert saved["std"]["count"] == 2 * 16 * 16 and saved["idm_optimizer"]["state"]
     # a resumed run carries on from the saved normaliser and inverse-dynamics model

@@ -96,7 +96,7 @@ def test_one_update_on_a_fixed_batch_decreases_the_loss():
     from ocean.train.policy import logprob_and_entropy
     from ocean.train.rollout import Collector, Rollout
     from ocean.train.trainer import build
-    from ocean.train.update import ppo_update
+    from ocean.train.update import UPDATE_KEYS, ppo_update
 
     torch.manual_seed(0)
     config = train_config.build("pong", [{"train": {"num_envs": 16, "horizon": 32,
@@ -122,6 +122,7 @@ def test_one_update_on_a_fixed_batch_decreases_the_loss():
     before = batch_loss()
     stats = ppo_update(policy, optimizer, rollout, train)
     assert stats["loss"] == pytest.approx(before, abs=1e-5)  # the update saw the same loss
+    assert list(stats) == list(UPDATE_KEYS)  # each one a metrics.csv column
     assert batch_loss() < before - 1e-4
     env.close()
 

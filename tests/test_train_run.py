@@ -14,11 +14,13 @@ import pytest
 import torch
 
 from ocean.train import config as train_config
+from ocean import registry
 from ocean.cli import main
 from ocean.train.checkpoint import (CheckpointError, load_checkpoint, load_policy, restore,
                                     save_checkpoint)
 from ocean.train.evaluate import evaluate, summary
 from ocean.train.trainer import build, train
+from ocean.train.update import UPDATE_KEYS
 
 torch.set_num_threads(1)  # two cores shared with the rest of the suite
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -56,6 +58,18 @@ def test_run_folder_has_config_metrics_checkpoints_and_curve(first_run):
     assert not list(first_run.glob("*.tmp"))
     saved = load_checkpoint(first_run / "model.pt")
     assert saved["global_step"] == 512 and saved["config"]["train"]["num_envs"] == 8
+
+
+def test_every_number_of_a_row_reaches_metrics_csv(first_run):
+    """metrics.csv refuses a key it has no column for, so a finished run wrote each number
+    the loop computed; here each column but the episode means (empty in an update where no
+    episode finished) has a value in every row."""
+    written = rows(first_run)
+    assert {*UPDATE_KEYS, "learning_rate", "sps", "learn_seconds"} <= written[0].keys()
+    assert not [k for k in written[0] if k.startswith("e3b")]  # E3B is off
+    episode_means = registry.game("pong").log_keys
+    for row in written:
+        assert [k for k, v in row.items() if v == "" and k not in episode_means] == []
 
 
 def test_checkpoint_round_trip_restores_model_optimizer_and_rng(tmp_path):

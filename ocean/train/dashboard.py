@@ -11,7 +11,10 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
-LOSS_KEYS = ("policy", "value", "entropy", "approx_kl", "clip_frac", "explained_variance")
+from ocean.train.e3b import E3B_KEYS
+from ocean.train.update import UPDATE_KEYS
+
+LEARNING_KEYS = ("learning_rate", *UPDATE_KEYS)  # a row's numbers from the update
 TIME_KEYS = ("env", "inference", "learn")
 EPISODE_WINDOW = 100  # the dashboard shows means over at least this many recent episodes
 
@@ -33,15 +36,15 @@ def duration(seconds):
 
 class MetricsLog:
     """metrics.csv: fixed columns, one row per update; episode columns are empty in
-    updates where no episode finished."""
+    updates where no episode finished. A row key without a column is an error, never
+    silently dropped."""
 
     def __init__(self, path, episode_keys, extra_keys=()):
         self.episode_keys = list(episode_keys)
         self.columns = (["step", "seconds", "sps", "episodes", *self.episode_keys,
-                         "learning_rate", *LOSS_KEYS, *extra_keys]
-                        + [f"{k}_seconds" for k in TIME_KEYS])
+                         *LEARNING_KEYS, *extra_keys] + [f"{k}_seconds" for k in TIME_KEYS])
         self.file = open(path, "w", newline="")
-        self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")
+        self.writer = csv.DictWriter(self.file, self.columns)
         self.writer.writeheader()
         self.rows = []
 
@@ -74,18 +77,10 @@ def plot_curve(rows, key, path, title):
     fig.savefig(path, dpi=100)
 
 
-E3B_SHOWN = (("bonus", "e3b_bonus_mean"), ("max", "e3b_bonus_max"),
-             ("norm", "e3b_bonus_normalised"), ("std", "e3b_std"), ("idm", "e3b_idm_loss"))
-
-
-def e3b_pairs(row):
-    """The E3B columns a row has (none without --e3b.enabled true), labelled for display."""
-    return [(f"e3b {label}", fmt(row[key])) for label, key in E3B_SHOWN if key in row]
-
-
-def e3b_text(row):
-    pairs = e3b_pairs(row)
-    return "| " + " ".join(f"{k} {v}" for k, v in pairs) + " " if pairs else ""
+def labelled(row, keys):
+    """(label, formatted value) of each of `keys` the row has: the update's numbers, and
+    E3B's when the run has it."""
+    return [(key.replace("_", " "), fmt(row[key])) for key in keys if key in row]
 
 
 class Dashboard:
@@ -127,12 +122,11 @@ class Dashboard:
                            if k != "episodes")
         times = "/".join(f"{row[f'{k}_seconds'] / max(row['seconds'], 1e-9):.0%}"
                          for k in TIME_KEYS)
+        learning = " ".join(f"{k} {v}" for k, v in labelled(row, (*LEARNING_KEYS, *E3B_KEYS)))
         return (f"step {fmt(row['step'])}/{fmt(self.total_steps)} "
                 f"{fmt(row['sps'])} sps | {duration(row['seconds'])} eta {duration(self.eta(row))}"
-                f" | {episode or 'no episode finished yet'} | pg {fmt(row['policy'])} "
-                f"v {fmt(row['value'])} ent {fmt(row['entropy'])} kl {fmt(row['approx_kl'])} "
-                f"clip {fmt(row['clip_frac'])} ev {fmt(row['explained_variance'])} "
-                f"{e3b_text(row)}| env/inference/learn {times}")
+                f" | {episode or 'no episode finished yet'} | {learning} "
+                f"| env/inference/learn {times}")
 
     def panel(self, row):
         grid = Table.grid(padding=(0, 3))
@@ -143,11 +137,11 @@ class Dashboard:
                ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
         episode = [(k.replace("_", " "), fmt(v)) for k, v in self.last_episode.items()] \
             or [("episodes", "none yet")]
-        losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS] + e3b_pairs(row)
+        learning = labelled(row, (*LEARNING_KEYS, *E3B_KEYS))
         total = max(row["seconds"], 1e-9)
         times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")
                  for k in TIME_KEYS]
-        columns = [run + times, episode, losses]
+        columns = [run + times, episode, learning]
 
         def block(pairs):
             table = Table.grid(padding=(0, 1))
