@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ocean.config import ConfigError
-from ocean.train.e3b import EllipticalBonus, InverseDynamics, RunningStd
+from ocean.train.e3b import E3B_KEYS, EllipticalBonus, InverseDynamics, RunningStd
 
 LAM = 0.1
 
@@ -155,6 +155,7 @@ def test_training_maze_with_e3b_logs_the_bonus_and_resumes_its_state(tmp_path):
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     assert len(rows) == 2
     assert float(rows[-1]["e3b_bonus_mean"]) > 0 and float(rows[-1]["e3b_idm_loss"]) > 0
+    assert all(row[key] != "" for row in rows for key in E3B_KEYS)  # each a column, filled
     saved = load_checkpoint(run / "model.pt")["e3b"]
     assert saved["std"]["count"] == 2 * 16 * 16 and saved["idm_optimizer"]["state"]
     # a resumed run carries on from the saved normaliser and inverse-dynamics model
@@ -169,7 +170,6 @@ def test_training_maze_with_e3b_logs_the_bonus_and_resumes_its_state(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--e3b.features", "pixels"], "e3b.features must be one of idm, policy"),
     (["--e3b.lam", "0"], "e3b.lam"),
     (["--e3b.dim", "0"], "e3b.dim"),
 ])
@@ -177,6 +177,16 @@ def test_bad_e3b_config_names_the_key(args, message):
     from ocean.train import config as train_config
     with pytest.raises(ConfigError, match=message):
         train_config.parse("maze", args)
+
+
+def test_e3b_features_are_one_of_the_choices_on_the_command_line_and_in_files(capsys):
+    from ocean.train import config as train_config
+    with pytest.raises(SystemExit):
+        train_config.parse("maze", ["--e3b.features", "pixels"])
+    error = capsys.readouterr().err
+    assert "--e3b.features" in error and "'pixels'" in error and "'policy'" in error
+    with pytest.raises(ConfigError, match="e3b.features must be one of idm, policy, got 'x'"):
+        train_config.validate("maze", train_config.build("maze", [{"e3b": {"features": "x"}}]))
 
 
 def test_idm_does_not_see_the_bytes_that_echo_the_action():

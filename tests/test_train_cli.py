@@ -1,5 +1,7 @@
 """`ocean train` / `ocean eval` command lines: overrides apply, and every bad key or value
 is an error that names it."""
+import typing
+
 import pytest
 
 from ocean.cli import main
@@ -87,3 +89,28 @@ def test_env_keys_left_unset_take_the_games_derived_defaults():
     assert train_config.resolve_env("maze", config)["max_steps"] == 8 * 4 ** 2
     config = train_config.parse("maze", ["--env.size", "4", "--env.max-steps", "99"])
     assert train_config.resolve_env("maze", config)["max_steps"] == 99
+
+
+def bounded_keys():
+    """(section, key, Range) of every train/policy/e3b field annotated with a Range."""
+    for section in ("train", "policy", "e3b"):
+        cls = type(getattr(train_config.build("pong"), section))
+        for key, hint in typing.get_type_hints(cls, include_extras=True).items():
+            for mark in getattr(hint, "__metadata__", ()):
+                if isinstance(mark, train_config.Range):
+                    yield pytest.param(section, key, mark, id=f"{section}.{key}")
+
+
+@pytest.mark.parametrize("section, key, bounds", list(bounded_keys()))
+def test_every_bounded_key_refuses_values_outside_its_range(section, key, bounds):
+    for value in (bounds.low - 1, bounds.high + 1):
+        with pytest.raises(ConfigError, match=f"'{section}.{key}'.* must be in .* got"):
+            train_config.validate("pong", train_config.build("pong", [{section: {key: value}}]))
+
+
+def test_help_lists_the_choices(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "pong", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "{auto,mlp,grid}" in text and "{idm,policy}" in text

@@ -8,6 +8,7 @@ import torch
 import ocean
 from ocean.train import config as train_config
 from ocean.train.evaluate import evaluate
+from ocean.train.rollout import EpisodeStats
 from ocean.train.trainer import train
 
 torch.set_num_threads(1)  # two cores shared with the rest of the suite
@@ -19,14 +20,11 @@ def random_policy_score(episodes=200):
     env = ocean.make("pong", num_envs=64, seed=1, **ENV)
     env.reset()
     rng = np.random.default_rng(1)
-    total = count = 0
-    while count < episodes:
-        info = env.step(rng.integers(0, 3, env.num_agents))[4]
-        if info:
-            total += info["score"] * info["episodes"]
-            count += info["episodes"]
+    stats = EpisodeStats(env.game.log_keys)
+    while stats.count < episodes:
+        stats.add(env.step(rng.integers(0, 3, env.num_agents))[4])
     env.close()
-    return total / count
+    return stats.means()["score"]
 
 
 def test_ppo_beats_a_random_policy_on_tiny_pong(tmp_path):

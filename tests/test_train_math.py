@@ -1,4 +1,5 @@
-"""GAE and the PPO loss against values worked out by hand (numbers in the comments)."""
+"""GAE, the PPO loss and episode means against values worked out by hand (numbers in the
+comments)."""
 import math
 
 import pytest
@@ -7,6 +8,7 @@ import torch  # noqa: E402  (the [train] extra)
 
 from ocean.train.gae import compute_gae  # noqa: E402
 from ocean.train.loss import ppo_loss  # noqa: E402
+from ocean.train.rollout import EpisodeStats  # noqa: E402
 
 
 def columns(*cols):
@@ -94,7 +96,7 @@ def test_one_update_on_a_fixed_batch_decreases_the_loss():
     from ocean.train.policy import logprob_and_entropy
     from ocean.train.rollout import Collector, Rollout
     from ocean.train.trainer import build
-    from ocean.train.update import ppo_update
+    from ocean.train.update import UPDATE_KEYS, ppo_update
 
     torch.manual_seed(0)
     config = train_config.build("pong", [{"train": {"num_envs": 16, "horizon": 32,
@@ -120,5 +122,16 @@ def test_one_update_on_a_fixed_batch_decreases_the_loss():
     before = batch_loss()
     stats = ppo_update(policy, optimizer, rollout, train)
     assert stats["loss"] == pytest.approx(before, abs=1e-5)  # the update saw the same loss
+    assert list(stats) == list(UPDATE_KEYS)  # each one a metrics.csv column
     assert batch_loss() < before - 1e-4
     env.close()
+
+
+def test_episode_stats_weight_each_steps_means_by_its_episode_count():
+    stats = EpisodeStats(["score", "win"])
+    assert stats.means() == {"episodes": 0, "score": None, "win": None}
+    stats.add({})                                               # a step that ended none
+    stats.add({"score": 2.0, "win": 1.0, "episodes": 1})
+    stats.add({"score": -1.0, "win": 0.25, "episodes": 4})      # 4 episodes, one won
+    assert stats.take() == {"episodes": 5, "score": (2 - 4) / 5, "win": 2 / 5}
+    assert stats.take() == {"episodes": 0, "score": None, "win": None}  # taken: afresh

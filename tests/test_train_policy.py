@@ -8,7 +8,7 @@ import torch
 from gymnasium import spaces
 
 from ocean.train import config as train_config
-from ocean.train.policy import grid_layout, make_policy
+from ocean.train.policy import grid_layout, make_encoder, make_policy
 from ocean.train.rollout import Collector, Rollout
 from ocean.train.trainer import build
 
@@ -57,6 +57,19 @@ def test_grid_policy_can_fit_where_a_code_is():
         optimizer.step()
     accuracy = (policy(obs.view(128, 36))[0].argmax(-1) == target).float().mean()
     assert accuracy > 0.95
+
+
+def test_make_encoder_picks_the_encoder_by_dtype_unless_told():
+    """The policy's body and E3B's inverse-dynamics features both come from make_encoder."""
+    game = types.SimpleNamespace(grid_shape=lambda config: (7, 7))
+    floats = spaces.Box(-1, 1, shape=(6,))
+    for space, choice, kind in [(grid_space(51), "auto", "GridEncoder"),
+                                (floats, "auto", "MLPEncoder"),
+                                (grid_space(51), "mlp", "MLPEncoder")]:
+        encoder = make_encoder(space, policy_config(encoder=choice, hidden=24), game, {})
+        assert type(encoder).__name__ == kind and encoder.out_size == 24
+        assert encoder(torch.zeros(2, *space.shape, dtype=torch.from_numpy(
+            space.sample()).dtype)).shape == (2, 24)
 
 
 def test_grid_layout_rules():

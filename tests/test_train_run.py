@@ -1,6 +1,7 @@
 """Whole runs on a tiny Pong: the run folder, checkpoints (round trip, resume, corrupt or
 mismatched files), Ctrl-C, and `ocean eval`."""
 import csv
+import dataclasses
 import io
 import os
 import pathlib
@@ -13,9 +14,13 @@ import pytest
 import torch
 
 from ocean.train import config as train_config
-from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore, save_checkpoint
+from ocean import registry
+from ocean.cli import main
+from ocean.train.checkpoint import (CheckpointError, load_checkpoint, load_policy, restore,
+                                    save_checkpoint)
 from ocean.train.evaluate import evaluate, summary
 from ocean.train.trainer import build, train
+from ocean.train.update import UPDATE_KEYS
 
 torch.set_num_threads(1)  # two cores shared with the rest of the suite
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -53,6 +58,18 @@ def test_run_folder_has_config_metrics_checkpoints_and_curve(first_run):
     assert not list(first_run.glob("*.tmp"))
     saved = load_checkpoint(first_run / "model.pt")
     assert saved["global_step"] == 512 and saved["config"]["train"]["num_envs"] == 8
+
+
+def test_every_number_of_a_row_reaches_metrics_csv(first_run):
+    """metrics.csv refuses a key it has no column for, so a finished run wrote each number
+    the loop computed; here each column but the episode means (empty in an update where no
+    episode finished) has a value in every row."""
+    written = rows(first_run)
+    assert {*UPDATE_KEYS, "learning_rate", "sps", "learn_seconds"} <= written[0].keys()
+    assert not [k for k in written[0] if k.startswith("e3b")]  # E3B is off
+    episode_means = registry.game("pong").log_keys
+    for row in written:
+        assert [k for k, v in row.items() if v == "" and k not in episode_means] == []
 
 
 def test_checkpoint_round_trip_restores_model_optimizer_and_rng(tmp_path):
@@ -133,6 +150,32 @@ def test_mismatched_checkpoint_names_what_differs(first_run, tmp_path):
     with pytest.raises(CheckpointError, match="does not exist"):
         load_checkpoint(tmp_path / "missing.pt")
     env.close()
+
+
+def test_load_policy_gives_the_saved_network_config_and_env_config(first_run, tmp_path):
+    path = first_run / "model.pt"
+    trained = load_policy(path, "pong")
+    saved = load_checkpoint(path)
+    assert trained.config.policy.hidden == 16 and trained.config.train.num_envs == 8
+    assert trained.env_config == saved["config"]["env"] and trained.env_config["max_score"] == 2
+    for key, value in trained.policy.state_dict().items():
+        assert torch.equal(value, saved["model"][key]), key
+    with pytest.raises(CheckpointError, match="trained on 'pong', not 'snake'"):
+        load_policy(path, "snake")
+    wider = dataclasses.replace(trained.config.policy, hidden=32)
+    with pytest.raises(CheckpointError, match="does not fit this policy"):
+        load_policy(path, policy_config=wider)
+    saved["config"]["train"]["lr"] = 1e-3  # a key this version does not know
+    torch.save(saved, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match=r"saved config does not fit.*no key 'lr'"):
+        load_policy(tmp_path / "other.pt")
+
+
+def test_resume_refuses_flags_that_change_the_network(first_run, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "pong", "--resume", str(first_run / "model.pt"), "--policy.hidden", "32",
+              "--runs-dir", str(tmp_path)])
+    assert "does not fit this policy" in str(exit_info.value)
 
 
 def test_eval_summarises_episodes(first_run):

@@ -29,15 +29,13 @@ def trained_env_config(checkpoint, name):
     if checkpoint in (None, "scripted", "random") or not pathlib.Path(checkpoint).is_file():
         return {}
     try:
-        from ocean.train.checkpoint import CheckpointError, load_checkpoint
+        from ocean.train.checkpoint import CheckpointError, load_policy as load_trained
     except ImportError:
         return {}
     try:
-        payload = load_checkpoint(checkpoint)
-        env_config = payload["config"].get("env", {}) if payload["env"] == name else {}
-    except (CheckpointError, AttributeError):
+        return load_trained(checkpoint, name).env_config
+    except CheckpointError:
         return {}
-    return dict(env_config) if isinstance(env_config, dict) else {}
 
 
 def load_policy(env, checkpoint=None, seed=None):
@@ -51,7 +49,7 @@ def load_policy(env, checkpoint=None, seed=None):
         return scripted
     if checkpoint == "random":
         return random_policy(env.single_action_space.n, env.num_agents, seed)
-    return load_checkpoint(pathlib.Path(checkpoint), env)
+    return trained_policy(pathlib.Path(checkpoint), env)
 
 
 def random_policy(num_actions, num_agents, seed=None):
@@ -59,25 +57,18 @@ def random_policy(num_actions, num_agents, seed=None):
     return lambda observations: rng.integers(0, num_actions, num_agents)
 
 
-def load_checkpoint(path, env):
+def trained_policy(path, env):
     if not path.is_file():
         raise PolicyError(f"no checkpoint file at {path} (or use --checkpoint scripted/random)")
-    try:
+    try:  # torch only when a checkpoint plays: ocean play runs without the [train] extra
         import torch
-        from ocean.train import checkpoint, config as train_config
-        from ocean.train.policy import make_policy, sample_actions
+        from ocean.train.checkpoint import CheckpointError, load_policy as load_trained
+        from ocean.train.policy import sample_actions
     except ImportError as error:
         raise PolicyError(f"loading {path} needs the [train] extra (torch): {error}") from None
-    try:
-        payload = checkpoint.load_checkpoint(path)
-        if payload["env"] != env.name:
-            raise checkpoint.CheckpointError(f"{path} was trained on {payload['env']!r}, "
-                                             f"not {env.name!r}")
-        config = train_config.build(env.name, [payload["config"]], where=str(path))
-        policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
-                             config.policy, env.game, env.config)
-        checkpoint.restore(payload, policy, env_name=env.name, path=path)
-    except (checkpoint.CheckpointError, train_config.ConfigError) as error:
+    try:  # built for the env's config, which KEY=VALUE overrides may have changed
+        policy = load_trained(path, env.name, env_config=env.config).policy
+    except CheckpointError as error:
         raise PolicyError(str(error)) from None
     policy.eval()
     state = policy.initial_state(env.num_agents, torch.device("cpu"))

@@ -4,22 +4,19 @@ import sys
 
 from ocean.config import ConfigError
 from ocean.train import config as train_config
-from ocean.train.checkpoint import CheckpointError, load_checkpoint
+from ocean.train.checkpoint import CheckpointError, load_policy
+from ocean.train.evaluate import evaluate, summary
+from ocean.train.trainer import train
 
 
 def train_main(name, overrides):
     """Resolve the config (game defaults, a resumed checkpoint's config, then the flags),
     then train. User errors exit with a message naming the key or file."""
-    from ocean.train.trainer import train
     try:
         base = None
         resume = resume_path(overrides)
-        if resume:
-            payload = load_checkpoint(resume)
-            if payload["env"] != name:
-                raise CheckpointError(f"{resume} was trained on {payload['env']!r}, not {name!r}")
-            saved = {k: v for k, v in payload["config"].items() if k != "resume"}
-            base = train_config.build(name, [saved], where=resume)
+        if resume:  # the saved run's config, under the flags
+            base = load_policy(resume, env_name=name).config
         config = train_config.parse(name, overrides, base)
         return train(name, config)
     except (ConfigError, CheckpointError) as error:
@@ -37,7 +34,6 @@ def resume_path(overrides):
 
 
 def eval_main(args):
-    from ocean.train.evaluate import evaluate, summary
     try:
         result = evaluate(args.checkpoint, episodes=args.episodes, num_envs=args.num_envs,
                           seed=args.seed, greedy=args.greedy, device=args.device,

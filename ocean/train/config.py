@@ -2,15 +2,17 @@
 
 Precedence, lowest first: the dataclass defaults below, the game's ocean/<game>/train.toml
 (its best known settings), a resumed checkpoint's saved config, then command-line overrides
-(`--train.learning-rate 5e-4`, `--env.frameskip 2`, parsed by tyro). validate() then checks
-ranges and the rules between keys; errors name the key. The resolved config is saved with
-the run as config.json and inside every checkpoint.
+(`--train.learning-rate 5e-4`, `--env.frameskip 2`, parsed by tyro, which checks types and
+Literal choices). validate() then checks each field against its annotation (Range bounds,
+choices, true or false) and the rules between keys; errors name the key. The resolved config
+is saved with the run as config.json and inside every checkpoint.
 """
 import dataclasses
 import json
 import pathlib
 import sys
-from typing import Annotated, Optional
+import typing
+from typing import Annotated, Literal, Optional
 
 import tyro
 
@@ -24,57 +26,65 @@ else:
     import tomli as tomllib
 
 
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """A numeric field's inclusive bounds, `Annotated[int, Range(1, 10**6)]`: validate()
+    checks every field that carries one."""
+    low: float
+    high: float
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """PPO hyperparameters (CleanRL's names where it has one)."""
-    total_steps: int = 10_000_000
+    total_steps: Annotated[int, Range(1, 10**15)] = 10_000_000
     """agent-steps to train for"""
-    num_envs: int = 1024
+    num_envs: Annotated[int, Range(1, 10**6)] = 1024
     """envs stepped in one batch (agents = num_envs x agents per env)"""
-    horizon: int = 64
+    horizon: Annotated[int, Range(1, 10**5)] = 64
     """agent-steps per env in one rollout; batch = agents x horizon"""
-    num_workers: int = 1
+    num_workers: Annotated[int, Range(1, 1024)] = 1
     """env worker processes. 1: the envs step in the trainer's process (serial backend).
     More (an even number dividing num_envs): the multiprocess backend, and the rollout
     infers on one half of the envs while the workers step the other half"""
-    num_minibatches: int = 4
-    update_epochs: int = 4
-    learning_rate: float = 2.5e-4
+    num_minibatches: Annotated[int, Range(1, 10**6)] = 4
+    update_epochs: Annotated[int, Range(1, 1000)] = 4
+    learning_rate: Annotated[float, Range(0, 10)] = 2.5e-4
     anneal_lr: bool = True
     """decay the learning rate linearly to 0 over total_steps"""
-    gamma: float = 0.99
-    gae_lambda: float = 0.95
-    clip_coef: float = 0.2
+    gamma: Annotated[float, Range(0, 1)] = 0.99
+    gae_lambda: Annotated[float, Range(0, 1)] = 0.95
+    clip_coef: Annotated[float, Range(0, 10)] = 0.2
     clip_vloss: bool = True
     norm_adv: bool = True
     """normalise advantages per minibatch"""
-    ent_coef: float = 0.01
-    vf_coef: float = 0.5
-    max_grad_norm: float = 0.5
-    target_kl: float = 0.0
+    ent_coef: Annotated[float, Range(0, 10)] = 0.01
+    vf_coef: Annotated[float, Range(0, 100)] = 0.5
+    max_grad_norm: Annotated[float, Range(0, 1e6)] = 0.5
+    target_kl: Annotated[float, Range(0, 100)] = 0.0
     """stop the epochs of an update early above this approx-KL (0: never)"""
-    seed: int = 0
-    threads: int = 1
+    seed: Annotated[int, Range(0, 2**63 - 1)] = 0
+    threads: Annotated[int, Range(0, 1024)] = 1
     """torch CPU threads (0: torch's default, one per core). One is the robust choice on a
     small or shared CPU: with two threads on two busy cores Pong trained 4x slower"""
-    checkpoint_interval: int = 10_000_000
+    checkpoint_interval: Annotated[int, Range(1, 10**15)] = 10_000_000
     """agent-steps between checkpoints (one is also written at the end)"""
-    log_interval: float = 5.0
+    log_interval: Annotated[float, Range(0, 1e6)] = 5.0
     """seconds between plain log lines when stdout is not a terminal"""
 
 
 @dataclasses.dataclass
 class PolicyConfig:
     """The network: an encoder chosen by observation dtype, an optional LSTM, two heads."""
-    encoder: str = "auto"
+    encoder: Literal["auto", "mlp", "grid"] = "auto"
     """auto (float obs: mlp, uint8 obs: grid), mlp or grid"""
-    hidden: int = 64
+    hidden: Annotated[int, Range(1, 1 << 14)] = 64
     """width of the encoder output, the MLP layers and the LSTM"""
-    layers: int = 2
+    layers: Annotated[int, Range(0, 16)] = 2
     """MLP hidden layers"""
-    embed_dim: int = 8
+    embed_dim: Annotated[int, Range(1, 1024)] = 8
     """grid encoder: embedding size of each extra byte after the window"""
-    channels: int = 32
+    channels: Annotated[int, Range(0, 1024)] = 32
     """grid encoder: channels of its two 3x3 convolutions (0: no convolution)"""
     lstm: bool = False
 
@@ -84,45 +94,22 @@ class E3BConfig:
     """E3B exploration bonus (ocean/train/e3b.py): reward r = r_ext + coef * b / std(b)."""
     enabled: Annotated[bool, tyro.conf.FlagConversionOff] = False
     """turn it on: --e3b.enabled true"""
-    features: str = "idm"
+    features: Literal["idm", "policy"] = "idm"
     """idm: an inverse-dynamics encoder trained alongside PPO (the paper); policy: the policy
     encoder's detached features (then dim must equal policy.hidden)"""
-    dim: int = 32
+    dim: Annotated[int, Range(1, 4096)] = 32
     """feature size d: the per-agent matrices take agents x d x d x 4 bytes"""
-    lam: float = 0.1
+    lam: Annotated[float, Range(1e-6, 1e6)] = 0.1
     """ridge lambda: each episode's C starts at lambda * I"""
-    coef: float = 1.0
+    coef: Annotated[float, Range(0, 1e6)] = 1.0
     """beta, the weight of the normalised bonus"""
-    clip: float = 0.0
+    clip: Annotated[float, Range(0, 1e6)] = 0.0
     """clip the total reward to [-clip, clip] (0: no clipping)"""
     first_step_bonus: Annotated[bool, tyro.conf.FlagConversionOff] = False
     """give an episode's first step a bonus too (off: it gets 0; its phi is still added)"""
-    idm_learning_rate: float = 1e-3
-    memory_budget_mb: float = 1024
+    idm_learning_rate: Annotated[float, Range(0, 10)] = 1e-3
+    memory_budget_mb: Annotated[float, Range(0, 1e9)] = 1024
     """refuse (before allocating) a config whose matrices would need more"""
-
-
-FEATURES = ("idm", "policy")
-
-RANGES = {  # key: (kind, low, high); the doc is the field's docstring or the key itself
-    "train": {"total_steps": ("int", 1, 1e15), "num_envs": ("int", 1, 1e6),
-              "horizon": ("int", 1, 1e5), "num_workers": ("int", 1, 1024),
-              "num_minibatches": ("int", 1, 1e6),
-              "update_epochs": ("int", 1, 1000), "learning_rate": ("float", 0, 10),
-              "gamma": ("float", 0, 1), "gae_lambda": ("float", 0, 1),
-              "clip_coef": ("float", 0, 10), "ent_coef": ("float", 0, 10),
-              "vf_coef": ("float", 0, 100), "max_grad_norm": ("float", 0, 1e6),
-              "target_kl": ("float", 0, 100), "seed": ("int", 0, 2**63 - 1),
-              "threads": ("int", 0, 1024), "checkpoint_interval": ("int", 1, 1e15),
-              "log_interval": ("float", 0, 1e6)},
-    "policy": {"hidden": ("int", 1, 1 << 14), "layers": ("int", 0, 16),
-               "embed_dim": ("int", 1, 1024), "channels": ("int", 0, 1024)},
-    "e3b": {"dim": ("int", 1, 4096), "lam": ("float", 1e-6, 1e6), "coef": ("float", 0, 1e6),
-            "clip": ("float", 0, 1e6), "idm_learning_rate": ("float", 0, 10),
-            "memory_budget_mb": ("float", 0, 1e9)},
-}
-ENCODERS = ("auto", "mlp", "grid")
-DOCS = {"train": "PPO", "policy": "network", "e3b": "exploration bonus"}
 
 
 def env_config_class(name):
@@ -210,6 +197,7 @@ def parse(name, overrides=(), base=None):
     unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
     if base is None:
         base = build(name, [game_defaults(name)], str(defaults_path(name)))
+    check_fields(base)  # a bad value in train.toml is named before tyro takes it as a default
     # `--e3b.enabled true`: tyro spells bool values True/False; accept the lower case too
     overrides = [{"true": "True", "false": "False"}.get(arg, arg) for arg in overrides]
     config = tyro.cli(type(base), args=overrides, default=base, prog=f"ocean train {name}",
@@ -219,26 +207,10 @@ def parse(name, overrides=(), base=None):
 
 
 def validate(name, config):
-    """Ranges of every train/policy key, rules between keys, and the env config (as make()
-    checks it). Raises ConfigError naming the key."""
-    for section, table in RANGES.items():
-        values = getattr(config, section)
-        for key, (kind, low, high) in table.items():
-            setattr(values, key, check_value("ocean train", f"{section}.{key}", kind,
-                                             getattr(values, key), low, high, DOCS[section]))
+    """Every key against its field (ranges, choices, true or false), the rules between keys,
+    and the env config (as make() checks it). Raises ConfigError naming the key."""
+    check_fields(config)
     train, policy = config.train, config.policy
-    for section, key in (("train", "anneal_lr"), ("train", "clip_vloss"),
-                         ("train", "norm_adv"), ("policy", "lstm"), ("e3b", "enabled"),
-                         ("e3b", "first_step_bonus")):
-        value = getattr(getattr(config, section), key)
-        if not isinstance(value, bool):
-            raise ConfigError(f"{section}.{key} must be true or false, got {value!r}")
-    if config.e3b.features not in FEATURES:
-        raise ConfigError(f"e3b.features must be one of {', '.join(FEATURES)}, "
-                          f"got {config.e3b.features!r}")
-    if policy.encoder not in ENCODERS:
-        raise ConfigError(f"policy.encoder must be one of {', '.join(ENCODERS)}, "
-                          f"got {policy.encoder!r}")
     log_keys = registry.game(name).log_keys
     if config.metric and config.metric not in log_keys:
         raise ConfigError(f"metric must be one of {name}'s episode logs "
@@ -246,7 +218,7 @@ def validate(name, config):
     if config.device != "cpu" and not config.device.startswith("cuda"):
         raise ConfigError(f"device must be cpu or cuda[:N], got {config.device!r}")
     check_workers(train.num_envs, train.num_workers)
-    agents = config.train.num_envs * agents_per_env(name, config)
+    agents = train.num_envs * agents_per_env(name, config)  # resolves the env config too
     batch = agents * train.horizon
     if batch % train.num_minibatches:
         raise ConfigError(f"train.num_minibatches ({train.num_minibatches}) must divide the "
@@ -254,8 +226,30 @@ def validate(name, config):
     if policy.lstm and agents % train.num_minibatches:
         raise ConfigError(f"with policy.lstm, train.num_minibatches ({train.num_minibatches}) "
                           f"must divide the {agents} agents (minibatches split by env)")
-    resolve_env(name, config)
     return config
+
+
+def check_fields(values, prefix=""):
+    """Each field of `values` (and of its sections) against its annotation: Range bounds,
+    Literal choices, bool true or false. Numbers are stored back as the field's type (a TOML
+    1e6 for an int field becomes 1000000). The env section is the game's to check."""
+    for key, hint in typing.get_type_hints(type(values), include_extras=True).items():
+        value, name = getattr(values, key), prefix + key
+        if dataclasses.is_dataclass(value):
+            if key != "env":
+                check_fields(value, f"{name}.")
+            continue
+        kind, *marks = typing.get_args(hint) if typing.get_origin(hint) is Annotated else (hint,)
+        bounds = [mark for mark in marks if isinstance(mark, Range)]
+        if bounds:
+            value = check_value("ocean train", name, kind.__name__, value, bounds[0].low,
+                                bounds[0].high, f"--{name.replace('_', '-')}")
+        elif kind is bool and not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {value!r}")
+        elif typing.get_origin(kind) is Literal and value not in typing.get_args(kind):
+            raise ConfigError(f"{name} must be one of {', '.join(typing.get_args(kind))}, "
+                              f"got {value!r}")
+        setattr(values, key, value)
 
 
 def check_workers(num_envs, num_workers):

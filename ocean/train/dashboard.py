@@ -5,7 +5,16 @@ import math
 import sys
 import time
 
-LOSS_KEYS = ("policy", "value", "entropy", "approx_kl", "clip_frac", "explained_variance")
+from matplotlib.figure import Figure
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from ocean.train.e3b import E3B_KEYS
+from ocean.train.update import UPDATE_KEYS
+
+LEARNING_KEYS = ("learning_rate", *UPDATE_KEYS)  # a row's numbers from the update
 TIME_KEYS = ("env", "inference", "learn")
 EPISODE_WINDOW = 100  # the dashboard shows means over at least this many recent episodes
 
@@ -27,15 +36,15 @@ def duration(seconds):
 
 class MetricsLog:
     """metrics.csv: fixed columns, one row per update; episode columns are empty in
-    updates where no episode finished."""
+    updates where no episode finished. A row key without a column is an error, never
+    silently dropped."""
 
     def __init__(self, path, episode_keys, extra_keys=()):
         self.episode_keys = list(episode_keys)
         self.columns = (["step", "seconds", "sps", "episodes", *self.episode_keys,
-                         "learning_rate", *LOSS_KEYS, *extra_keys]
-                        + [f"{k}_seconds" for k in TIME_KEYS])
+                         *LEARNING_KEYS, *extra_keys] + [f"{k}_seconds" for k in TIME_KEYS])
         self.file = open(path, "w", newline="")
-        self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")
+        self.writer = csv.DictWriter(self.file, self.columns)
         self.writer.writeheader()
         self.rows = []
 
@@ -50,12 +59,10 @@ class MetricsLog:
 
 def plot_curve(rows, key, path, title):
     """`key` (e.g. score) against agent-steps and against wall-clock seconds."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     points = [(r["step"], r["seconds"], r[key]) for r in rows
               if r.get(key) is not None and r.get(key) != ""]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    fig = Figure(figsize=(10, 3.6))  # no pyplot: no GUI backend, nothing global to close
+    axes = fig.subplots(1, 2, sharey=True)
     if points:
         steps, seconds, values = zip(*points)
         axes[0].plot(steps, values)
@@ -68,21 +75,12 @@ def plot_curve(rows, key, path, title):
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
-E3B_SHOWN = (("bonus", "e3b_bonus_mean"), ("max", "e3b_bonus_max"),
-             ("norm", "e3b_bonus_normalised"), ("std", "e3b_std"), ("idm", "e3b_idm_loss"))
-
-
-def e3b_pairs(row):
-    """The E3B columns a row has (none without --e3b.enabled true), labelled for display."""
-    return [(f"e3b {label}", fmt(row[key])) for label, key in E3B_SHOWN if key in row]
-
-
-def e3b_text(row):
-    pairs = e3b_pairs(row)
-    return "| " + " ".join(f"{k} {v}" for k, v in pairs) + " " if pairs else ""
+def labelled(row, keys):
+    """(label, formatted value) of each of `keys` the row has: the update's numbers, and
+    E3B's when the run has it."""
+    return [(key.replace("_", " "), fmt(row[key])) for key in keys if key in row]
 
 
 class Dashboard:
@@ -97,8 +95,6 @@ class Dashboard:
         self.last_line = -math.inf
         self.live, self.last_row = None, None
         if self.live_mode:
-            from rich.console import Console
-            from rich.live import Live
             self.live = Live(console=Console(file=out), refresh_per_second=4, transient=False)
             self.live.start()
 
@@ -126,16 +122,13 @@ class Dashboard:
                            if k != "episodes")
         times = "/".join(f"{row[f'{k}_seconds'] / max(row['seconds'], 1e-9):.0%}"
                          for k in TIME_KEYS)
+        learning = " ".join(f"{k} {v}" for k, v in labelled(row, (*LEARNING_KEYS, *E3B_KEYS)))
         return (f"step {fmt(row['step'])}/{fmt(self.total_steps)} "
                 f"{fmt(row['sps'])} sps | {duration(row['seconds'])} eta {duration(self.eta(row))}"
-                f" | {episode or 'no episode finished yet'} | pg {fmt(row['policy'])} "
-                f"v {fmt(row['value'])} ent {fmt(row['entropy'])} kl {fmt(row['approx_kl'])} "
-                f"clip {fmt(row['clip_frac'])} ev {fmt(row['explained_variance'])} "
-                f"{e3b_text(row)}| env/inference/learn {times}")
+                f" | {episode or 'no episode finished yet'} | {learning} "
+                f"| env/inference/learn {times}")
 
     def panel(self, row):
-        from rich.panel import Panel
-        from rich.table import Table
         grid = Table.grid(padding=(0, 3))
         for _ in range(3):
             grid.add_column(justify="left")
@@ -144,11 +137,11 @@ class Dashboard:
                ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
         episode = [(k.replace("_", " "), fmt(v)) for k, v in self.last_episode.items()] \
             or [("episodes", "none yet")]
-        losses = [(k.replace("_", " "), fmt(row[k])) for k in LOSS_KEYS] + e3b_pairs(row)
+        learning = labelled(row, (*LEARNING_KEYS, *E3B_KEYS))
         total = max(row["seconds"], 1e-9)
         times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")
                  for k in TIME_KEYS]
-        columns = [run + times, episode, losses]
+        columns = [run + times, episode, learning]
 
         def block(pairs):
             table = Table.grid(padding=(0, 1))

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ocean._elliptical import elliptical_bonus
 from ocean.config import ConfigError
 
 
@@ -66,7 +67,6 @@ class EllipticalBonus:
         the bonus (T, agents). On a CPU in float32, one C call (csrc/elliptical.h) does it
         several times faster than T rounds of batched torch ops on small matrices."""
         if self.inverse.device.type == "cpu" and self.inverse.dtype == torch.float32:
-            from ocean._elliptical import elliptical_bonus
             bonus = torch.empty(starts.shape, dtype=torch.float32)
             elliptical_bonus(self.inverse.numpy(), phi.float().contiguous().numpy(),
                              starts.float().contiguous().numpy(), bonus.numpy(), self.lam,
@@ -143,16 +143,17 @@ class InverseDynamics(nn.Module):
 class E3B:
     """What the trainer holds: the ellipses, the normaliser and (for "idm") the inverse-
     dynamics model and its optimiser. add_bonus() rewrites a collected rollout's rewards;
-    train_idm() learns phi from it."""
+    train_idm() learns phi from it. new_encoder() makes an encoder of the policy's kind, for
+    the inverse-dynamics model (only called with e3b.features idm)."""
 
-    def __init__(self, config, num_agents, policy, make_encoder, num_actions, device, echo=None):
+    def __init__(self, config, num_agents, policy, new_encoder, num_actions, device, echo=None):
         self.config, self.policy = config, policy
         self.bonus = EllipticalBonus(num_agents, config.dim, config.lam, config.first_step_bonus,
                                      config.memory_budget_mb, device)
         self.std = RunningStd()
         self.idm = None
         if config.features == "idm":
-            self.idm = InverseDynamics(make_encoder(), config.dim, num_actions,
+            self.idm = InverseDynamics(new_encoder(), config.dim, num_actions,
                                        echo=echo).to(device)
             self.optimizer = torch.optim.Adam(self.idm.parameters(), lr=config.idm_learning_rate,
                                               eps=1e-5)

@@ -5,11 +5,12 @@ import sys
 import numpy as np
 import torch
 
+import ocean
 from ocean import registry
-from ocean.train import config as train_config
-from ocean.train.checkpoint import CheckpointError, load_checkpoint, restore
+from ocean.train.checkpoint import load_policy
 from ocean.train.policy import sample_actions
-from ocean.train.trainer import build, curve_key
+from ocean.train.rollout import EpisodeStats
+from ocean.train.trainer import curve_key
 
 
 def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cpu",
@@ -17,31 +18,20 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
     """Returns {'episodes', 'returns' (one per episode, in finishing order), and the means
     of the game's log keys}. Stops at the step where the episode count reaches `episodes`
     (episodes that finish together all count, so a few more may be reported)."""
-    payload = load_checkpoint(path, map_location=device)
-    name = payload["env"]
-    if env_name is not None and env_name != name:
-        raise CheckpointError(f"{path} was trained on {name!r}, not {env_name!r}")
-    try:
-        config = train_config.build(name, [payload["config"]], where=str(path))
-    except train_config.ConfigError as error:
-        raise CheckpointError(f"{path}: its saved config does not fit this version of "
-                              f"{name}: {error}") from None
-    config.train.num_envs = num_envs or min(episodes, 64)
-    config.train.seed = seed
-    config.train.num_workers = 1  # one env stepped in turn with the policy: no halves to overlap
-    config.device = device
-    env, policy, _ = build(name, config)
-    restore(payload, policy, env_name=name, path=path)
-    policy.eval()
+    trained = load_policy(path, env_name, device)
+    name, policy = trained.payload["env"], trained.policy.eval()
+    # one env stepped in turn with the policy (serial: no halves to overlap)
+    env = ocean.make(name, num_envs=num_envs or min(episodes, 64), seed=seed,
+                     **trained.env_config)
 
     obs, _ = env.reset()
     obs = torch.from_numpy(obs)
     state = policy.initial_state(env.num_agents, torch.device(device))
     starts = torch.ones(env.num_agents, device=device)
     running = np.zeros(env.num_agents)
-    returns, sums, count = [], {}, 0
+    returns, stats = [], EpisodeStats(env.game.log_keys)
     torch.manual_seed(seed)
-    while count < episodes:
+    while stats.count < episodes:
         with torch.no_grad():
             logits, _, state = policy(obs.to(device), state, starts)
             actions = logits.argmax(-1) if greedy else sample_actions(logits)[0]
@@ -51,16 +41,9 @@ def evaluate(path, episodes=100, num_envs=None, seed=1, greedy=False, device="cp
         returns.extend(running[done].tolist())
         running[done] = 0
         starts = torch.from_numpy(done.astype(np.float32)).to(device)
-        if info:
-            n = info.pop("episodes")
-            for key, mean in info.items():
-                sums[key] = sums.get(key, 0.0) + mean * n
-            count += n
+        stats.add(info)
     env.close()
-    result = {"env": name, "episodes": count, "returns": returns,
-              "metric": payload["config"].get("metric", ""),
-              **{key: total / count for key, total in sums.items()}}
-    return result
+    return {"env": name, "returns": returns, "metric": trained.config.metric, **stats.means()}
 
 
 def summary(result):

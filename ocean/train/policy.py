@@ -146,20 +146,24 @@ def grid_layout(obs_space, game, env_config):
     return (h, w), size - h * w
 
 
-def make_policy(obs_space, num_actions, policy_config, game=None, env_config=None):
-    """The policy PolicyConfig describes for this observation space."""
+def make_encoder(obs_space, policy_config, game=None, env_config=None):
+    """The encoder PolicyConfig describes for this observation space: the policy's body,
+    and E3B's inverse-dynamics features when they are learned apart from the policy."""
     encoder = policy_config.encoder
     if encoder == "auto":
         encoder = "grid" if obs_space.dtype == np.uint8 else "mlp"
     if encoder == "grid":
         grid, extra = grid_layout(obs_space, game, env_config or {})
         num_codes = int(np.max(obs_space.high.reshape(-1)[:grid[0] * grid[1]])) + 1  # window
-        body = GridEncoder(grid, extra, num_codes, policy_config.embed_dim,
+        return GridEncoder(grid, extra, num_codes, policy_config.embed_dim,
                            policy_config.channels, policy_config.hidden)
-    else:
-        body = MLPEncoder(int(np.prod(obs_space.shape)), policy_config.hidden,
-                          policy_config.layers)
-    return Policy(body, num_actions, lstm=policy_config.lstm)
+    return MLPEncoder(int(np.prod(obs_space.shape)), policy_config.hidden, policy_config.layers)
+
+
+def make_policy(obs_space, num_actions, policy_config, game=None, env_config=None):
+    """The policy PolicyConfig describes for this observation space."""
+    return Policy(make_encoder(obs_space, policy_config, game, env_config), num_actions,
+                  lstm=policy_config.lstm)
 
 
 def sample_actions(logits):

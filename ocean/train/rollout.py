@@ -5,13 +5,46 @@ copy); the one copy per step is into the rollout storage, which the update needs
 Collector steps every env, then infers on every agent, in turn. OverlapCollector (the
 multiprocess backend, train.num_workers > 1) splits the agents into two halves, EnvPool
 style: while the workers step one half, the policy infers on the other. Both fill the same
-time-major (horizon, agents) rollout, so GAE and the update do not know which ran."""
+time-major (horizon, agents) rollout, so GAE and the update do not know which ran.
+EpisodeStats averages the logs of the episodes that finish (`ocean eval` counts with it too)."""
 import time
 from dataclasses import dataclass
 
 import torch
 
 from ocean.train.policy import sample_actions
+
+
+class EpisodeStats:
+    """Means of the episode logs over the episodes finished since the last take(). A batch
+    env's step info holds the means of the episodes that step finished and their count
+    ('episodes'); they are summed as mean x count and divided once."""
+
+    def __init__(self, log_keys):
+        self.log_keys = tuple(log_keys)
+        self.clear()
+
+    def clear(self):
+        self.sums, self.count = dict.fromkeys(self.log_keys, 0.0), 0
+
+    def add(self, info):
+        if info:
+            count = info["episodes"]
+            for key in self.log_keys:
+                self.sums[key] += info[key] * count
+            self.count += count
+
+    def means(self):
+        """{'episodes': count, key: mean of each log key (None while count is 0)}."""
+        return {"episodes": self.count,
+                **{key: total / self.count if self.count else None
+                   for key, total in self.sums.items()}}
+
+    def take(self):
+        """means(), then start counting afresh."""
+        means = self.means()
+        self.clear()
+        return means
 
 
 @dataclass
@@ -49,7 +82,7 @@ class Collector:
         self.truncations = torch.from_numpy(env.truncations)
         self.state = policy.initial_state(env.num_agents, self.device)
         self.starts = torch.ones(env.num_agents, device=self.device)
-        self.episode_sums, self.episodes = {}, 0
+        self.episode_stats = EpisodeStats(env.game.log_keys)
         self.env_seconds = self.inference_seconds = 0.0
 
     def start_env(self):
@@ -57,8 +90,8 @@ class Collector:
         return self.env.reset()[0]
 
     def collect(self, rollout):
-        """Fill `rollout` in place; episode logs of finished episodes accumulate in
-        episode_sums (sum of means x count) until take_episode_stats()."""
+        """Fill `rollout` in place; the logs of episodes that finish accumulate in
+        episode_stats."""
         rollout.start_state = tuple(s.clone() for s in self.state)
         clock = time.perf_counter
         for t in range(rollout.obs.shape[0]):
@@ -79,7 +112,7 @@ class Collector:
             rollout.terminals[t].copy_(self.terminals)
             rollout.truncations[t].copy_(self.truncations)
             self.starts = rollout.terminals[t] + rollout.truncations[t]  # a new tensor
-            self.add_episodes(info)
+            self.episode_stats.add(info)
             self.inference_seconds += (stepped - begin) + (clock() - done)
             self.env_seconds += done - stepped
         return self.bootstrap(rollout)
@@ -92,23 +125,6 @@ class Collector:
             _, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
         self.inference_seconds += time.perf_counter() - begin
         return rollout
-
-    def add_episodes(self, info):
-        """Accumulate a step's info (means of the episodes it finished, and their count)."""
-        if info:
-            count = info.pop("episodes")
-            for key, mean in info.items():
-                self.episode_sums[key] = self.episode_sums.get(key, 0.0) + mean * count
-            self.episodes += count
-
-    def take_episode_stats(self):
-        """Means of the episodes finished since the last call, with 'episodes' = count."""
-        if not self.episodes:
-            return {}
-        stats = {key: total / self.episodes for key, total in self.episode_sums.items()}
-        stats["episodes"] = self.episodes
-        self.episode_sums, self.episodes = {}, 0
-        return stats
 
 
 class OverlapCollector(Collector):
@@ -183,7 +199,7 @@ class OverlapCollector(Collector):
             rollout.terminals[t, rows] = self.terminals[rows]
             rollout.truncations[t, rows] = self.truncations[rows]
             self.starts[rows] = rollout.terminals[t, rows] + rollout.truncations[t, rows]
-            self.add_episodes(info)
+            self.episode_stats.add(info)
             self.env_seconds += received - begin
             self.inference_seconds += clock() - received
             if sent[half] < horizon:

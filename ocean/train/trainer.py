@@ -1,8 +1,8 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
-import dataclasses
 import datetime
+import functools
 import math
 import pathlib
 import signal
@@ -14,10 +14,10 @@ import torch
 
 import ocean
 from ocean.train import config as train_config
-from ocean.train.checkpoint import load_checkpoint, restore, save_checkpoint
+from ocean.train.checkpoint import load_policy, restore_optimizer, save_checkpoint
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
-from ocean.train.policy import make_policy
+from ocean.train.policy import make_encoder, make_policy
 from ocean.train.rollout import Collector, OverlapCollector, Rollout
 from ocean.train.update import ppo_update
 
@@ -45,20 +45,17 @@ def env_seed(seed, global_step):
     return (seed + global_step) % 2**64
 
 
-def build(name, config, global_step=0):
-    """(env, policy, optimizer) for a resolved config (policy on config.device)."""
+def build(name, config, global_step=0, policy=None):
+    """(env, policy, optimizer) for a resolved config (policy on config.device); `policy`:
+    a loaded one (a resumed run's) instead of a fresh one."""
     env = ocean.make(name, num_envs=config.train.num_envs,
                      seed=env_seed(config.train.seed, global_step),
                      **train_config.env_backend(config.train), **train_config.env_kwargs(config))
-    policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
-                         config.policy, env.game, env.config).to(config.device)
+    if policy is None:
+        policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
+                             config.policy, env.game, env.config).to(config.device)
     optimizer = torch.optim.Adam(policy.parameters(), lr=config.train.learning_rate, eps=1e-5)
     return env, policy, optimizer
-
-
-def episode_columns(stats, log_keys):
-    """The episode part of a metrics row: count and means (None when none finished)."""
-    return {"episodes": stats.get("episodes", 0), **{k: stats.get(k) for k in log_keys}}
 
 
 def write_scalars(writer, row):
@@ -98,18 +95,23 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     if device.type == "cuda" and not torch.cuda.is_available():
         raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
     if config.tensorboard:
-        try:
+        try:  # tensorboard is optional, outside the [train] extra
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
             raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
                                            "pip install tensorboard") from None
     torch.manual_seed(train.seed)
-    payload = load_checkpoint(config.resume, map_location=device) if config.resume else None
+    resumed = None
+    if config.resume:  # this run's network (flags may override keys), the saved weights
+        resumed = load_policy(config.resume, name, device,
+                              train_config.resolve_env(name, config), config.policy)
+    payload = resumed.payload if resumed else None
     global_step = payload["global_step"] if payload else 0
     update = payload["update"] if payload else 0
-    env, policy, optimizer = build(name, config, global_step)
+    env, policy, optimizer = build(name, config, global_step,
+                                   resumed.policy if resumed else None)
     if payload:
-        restore(payload, policy, optimizer, env_name=name, path=config.resume)
+        restore_optimizer(payload, optimizer)
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
@@ -125,12 +127,10 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
 
     bonus = None
     if config.e3b.enabled:
-        no_core = dataclasses.replace(config.policy, lstm=False)
-        make_encoder = lambda: make_policy(  # noqa: E731 (a fresh encoder of the policy's kind)
-            env.single_observation_space, int(env.single_action_space.n), no_core, env.game,
-            env.config).encoder
+        new_encoder = functools.partial(make_encoder, env.single_observation_space,
+                                        config.policy, env.game, env.config)  # policy's kind
         echo = env.game.action_echo(env.config) or None
-        bonus = E3B(config.e3b, env.num_agents, policy, make_encoder,
+        bonus = E3B(config.e3b, env.num_agents, policy, new_encoder,
                     int(env.single_action_space.n), device, echo)
         if payload and "e3b" in payload:  # saved by a run with E3B
             bonus.load_state_dict(payload["e3b"])
@@ -172,7 +172,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 seconds = time.perf_counter() - start
                 row = {"step": global_step, "seconds": seconds,
                        "sps": (global_step - start_step) / seconds,
-                       **episode_columns(collector.take_episode_stats(), log_keys),
+                       **collector.episode_stats.take(),
                        "learning_rate": optimizer.param_groups[0]["lr"], **stats,
                        **bonus_stats,
                        "env_seconds": collector.env_seconds,

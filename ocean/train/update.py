@@ -6,10 +6,11 @@ import torch
 from torch import nn
 
 from ocean.train.gae import compute_gae
-from ocean.train.loss import ppo_loss
+from ocean.train.loss import LossTerms, ppo_loss
 from ocean.train.policy import logprob_and_entropy
 
-STAT_KEYS = ("loss", "policy", "value", "entropy", "approx_kl", "clip_frac")
+# what ppo_update returns: every one is a metrics.csv column and shows on the dashboard
+UPDATE_KEYS = (*LossTerms._fields, "explained_variance", "epochs")
 
 
 def explained_variance(predicted, target):
@@ -26,7 +27,7 @@ def ppo_update(policy, optimizer, rollout, train):
                                       train.gamma, train.gae_lambda)
     horizon, agents = rollout.rewards.shape
     device = rollout.rewards.device
-    sums = torch.zeros(len(STAT_KEYS), device=device)
+    sums = torch.zeros(len(LossTerms._fields), device=device)
     steps = epochs = 0
     for epoch in range(train.update_epochs):
         epochs += 1
@@ -56,7 +57,7 @@ def ppo_update(policy, optimizer, rollout, train):
             steps += 1
         if train.target_kl and terms.approx_kl > train.target_kl:
             break
-    stats = dict(zip(STAT_KEYS, (sums / steps).tolist()))
+    stats = dict(zip(LossTerms._fields, (sums / steps).tolist()))
     stats["explained_variance"] = explained_variance(rollout.values.flatten(), returns.flatten())
     stats["epochs"] = epochs
     return stats
