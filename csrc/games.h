@@ -1,5 +1,6 @@
 /* games.h: the registry of games, the one list the bindings and the C bench read.
- * Adding a game: its folder ocean/<game>/, its #include and its entry in the table. */
+ * Adding a game (docs/adding-a-game.md): its folder ocean/<game>/, its #include and its
+ * entry in the table. */
 #ifndef OCEAN_GAMES_H
 #define OCEAN_GAMES_H
 

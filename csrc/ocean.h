@@ -65,6 +65,29 @@ static inline int ocean_rng_int(OceanRng *rng, int n) {
     return (int)(((ocean_rng_u64(rng) >> 32) * (uint64_t)n) >> 32);
 }
 
+/* ---- Small helpers every game uses. ---- */
+
+/* x limited to [lo, hi], lo <= hi. A max then a min: two selects (maxss, minss). */
+static inline float ocean_clampf(float x, float lo, float hi) {
+    x = x > lo ? x : lo;
+    return x < hi ? x : hi;
+}
+
+static inline int ocean_clampi(int x, int lo, int hi) {
+    x = x > lo ? x : lo;
+    return x < hi ? x : hi;
+}
+
+/* Ask for the cache line holding `address` now, so it is on its way when it is read: only
+ * a hint, it never changes a result. */
+static inline void ocean_prefetch(const void *address) {
+#if defined(__GNUC__)
+    __builtin_prefetch(address);
+#else
+    (void)address;
+#endif
+}
+
 /* ---- The rows of the shared buffers that belong to one env (its first agent's row). ---- */
 typedef struct {
     void *obs;                 /* (agents, *obs_shape) of the game's obs dtype */
@@ -129,7 +152,7 @@ typedef struct {
 
 /* The same, for a game whose step reads memory outside its struct (a tile grid, say) at an
  * address the struct knows. The game defines `void <prefix>_prefetch(const Type *env)`,
- * which only issues __builtin_prefetch for those lines; step_batch calls it for the env
+ * which only calls ocean_prefetch for those lines; step_batch calls it for the env
  * OCEAN_PREFETCH_AHEAD places ahead, so that env's lines are on their way while this one
  * steps. Worth it once a batch's grids outgrow the cache: Maze at 4096 envs, 1.5x. */
 #define OCEAN_PREFETCH_AHEAD 4

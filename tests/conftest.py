@@ -1,4 +1,5 @@
 """Shared test helpers."""
+import functools
 import pathlib
 import shutil
 import subprocess
@@ -13,13 +14,14 @@ C_FLAGS = ["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
 
 @pytest.fixture(scope="session")
 def c_program(tmp_path_factory):
-    """c_program("tests/c/test_x.c") compiles a C test (sanitizers on, warnings are errors)
-    and returns a function running it with arguments; a non-zero exit fails the test with
-    its output."""
+    """c_program("tests/c/test_x.c") compiles a C test (sanitizers on, warnings are errors;
+    once a session) and returns a function running it with arguments; a non-zero exit fails
+    the test with its output."""
     if shutil.which("cc") is None:
         pytest.fail("a C compiler (cc) is needed for the C tests")
     build = tmp_path_factory.mktemp("c")
 
+    @functools.cache
     def compile_source(source):
         source = ROOT / source
         binary = build / source.stem

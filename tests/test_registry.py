@@ -1,13 +1,22 @@
 """The game registry (ocean/registry.py) and ocean.resolve_config: one record per game, what
 C knows read from C, every hook a game may define resolved in one place."""
+import re
+
 import pytest
 
 import ocean
+from conftest import ROOT
 from ocean import registry
 
 
+def games_h_table():
+    """The names in csrc/games.h's table, in its order: the registration a new game adds."""
+    return re.findall(r"^\s*&(\w+)_game,", (ROOT / "csrc" / "games.h").read_text(), re.M)
+
+
 def test_one_record_per_game_built_once():
-    assert list(registry.games()) == ocean.list_envs() == ["pong", "breakout", "snake", "maze"]
+    assert games_h_table()[:4] == ["pong", "breakout", "snake", "maze"]
+    assert list(registry.games()) == ocean.list_envs() == games_h_table()
     assert registry.games() is registry.games()
     for name, game in registry.games().items():
         assert game.name == name and game.module.__name__ == f"ocean.{name}"

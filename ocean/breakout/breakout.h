@@ -132,11 +132,6 @@ typedef struct {
     OceanRng rng;
 } Breakout;
 
-static float breakout_clamp(float x, float lo, float hi) {   /* two selects: maxss, minss */
-    x = x > lo ? x : lo;
-    return x < hi ? x : hi;
-}
-
 static int breakout_brick_at(const Breakout *env, int row, int column) {
     return env->bricks[row * env->columns + column];
 }
@@ -207,8 +202,8 @@ static void breakout_compute_observations(Breakout *env) {
     obs[2] = env->ball_x * per_width;
     obs[3] = env->ball_y * per_height;
     /* |v| <= 2 * ball_speed; the clamp guards the last bit of rounding */
-    obs[4] = breakout_clamp(env->ball_vx * env->per_max_speed, -1, 1);
-    obs[5] = breakout_clamp(env->ball_vy * env->per_max_speed, -1, 1);
+    obs[4] = ocean_clampf(env->ball_vx * env->per_max_speed, -1, 1);
+    obs[5] = ocean_clampf(env->ball_vy * env->per_max_speed, -1, 1);
     obs[6] = (float)env->lives / (float)env->lives_max;
     obs[7] = (float)env->walls_cleared;
     float *out = obs + BREAKOUT_OBS_HEADER;
@@ -270,7 +265,7 @@ static int breakout_break_brick(Breakout *env, int row, int column) {
 
 static void breakout_paddle_bounce(Breakout *env) {
     float reach = env->paddle_half + BREAKOUT_BALL_REACH;
-    float offset = breakout_clamp((env->ball_x - env->paddle_x) / reach, -1, 1);
+    float offset = ocean_clampf((env->ball_x - env->paddle_x) / reach, -1, 1);
     float speed = breakout_speed(env);
     env->ball_vx = speed * sinf(offset * BREAKOUT_BOUNCE_ANGLE);
     env->ball_vy = -speed * cosf(offset * BREAKOUT_BOUNCE_ANGLE);
@@ -338,7 +333,7 @@ static int breakout_move_ball(Breakout *env) {
         if (cross_y) { ty = (y_line - y) / vy; ty = ty > 0 ? ty : 0; }
         if (tx <= ty) {
             env->ball_x = x_line;
-            env->ball_y = breakout_clamp(y + vy * tx, 0, BREAKOUT_HEIGHT);
+            env->ball_y = ocean_clampf(y + vy * tx, 0, BREAKOUT_HEIGHT);
             left -= tx;
             int next = vx > 0 ? column + 1 : column - 1;
             if (!in_wall || next < 0 || next >= env->columns) {
@@ -351,7 +346,7 @@ static int breakout_move_ball(Breakout *env) {
             }
         } else {
             env->ball_y = y_line;
-            env->ball_x = breakout_clamp(x + vx * ty, 0, BREAKOUT_WIDTH);
+            env->ball_x = ocean_clampf(x + vx * ty, 0, BREAKOUT_WIDTH);
             left -= ty;
             if (vy < 0 && row < 0) {   /* top wall */
                 env->ball_vy = -vy;
@@ -385,8 +380,8 @@ static int breakout_move_ball(Breakout *env) {
 static int breakout_frame(Breakout *env, int action) {
     float direction = (float)((action == BREAKOUT_RIGHT) - (action == BREAKOUT_LEFT));
     env->paddle_x += direction * env->paddle_speed;
-    env->paddle_x = breakout_clamp(env->paddle_x, env->paddle_half,
-                                   BREAKOUT_WIDTH - env->paddle_half);
+    env->paddle_x = ocean_clampf(env->paddle_x, env->paddle_half,
+                                 BREAKOUT_WIDTH - env->paddle_half);
     return breakout_move_ball(env);
 }
 

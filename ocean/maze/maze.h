@@ -370,7 +370,7 @@ static void maze_close(Maze *env) {
  * while an earlier env steps: at 4096 envs the grids outgrow the cache. */
 static inline void maze_prefetch(const Maze *env) {
     const uint8_t *row = env->tiles + env->agent - env->pad * env->stride - env->pad;
-    for (int r = 0; r < env->view; r++, row += env->stride) __builtin_prefetch(row);
+    for (int r = 0; r < env->view; r++, row += env->stride) ocean_prefetch(row);
 }
 
 /* ---- Drawing (render.h): the full maze, visited cells tinted, the view outlined. ---- */
@@ -386,7 +386,7 @@ static const OceanColor MAZE_VIEW_COLOR = {240, 80, 200};
 static int maze_tile_px(const double *config) {
     int side = 2 * (int)config[MAZE_SIZE] + 1;
     int px = MAZE_FRAME_TARGET / side;
-    return px < 2 ? 2 : (px > MAZE_MAX_TILE_PX ? MAZE_MAX_TILE_PX : px);
+    return ocean_clampi(px, 2, MAZE_MAX_TILE_PX);
 }
 
 static void maze_frame_size(const double *config, int *width, int *height) {

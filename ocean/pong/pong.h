@@ -81,8 +81,6 @@ typedef struct {
     OceanRng rng;
 } Pong;
 
-static float pong_clamp(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
-
 static void pong_serve(Pong *env) {
     env->ball_x = PONG_WIDTH / 2;
     env->ball_y = PONG_HEIGHT / 2;
@@ -96,8 +94,8 @@ static void pong_compute_observations(Pong *env) {
     obs[1] = env->opponent_y * (1.0f / PONG_HEIGHT);
     obs[2] = env->ball_x * (1.0f / PONG_WIDTH);
     obs[3] = env->ball_y * (1.0f / PONG_HEIGHT);
-    obs[4] = pong_clamp(env->ball_vx * env->vx_scale, -1, 1);
-    obs[5] = pong_clamp(env->ball_vy * env->vy_scale, -1, 1);
+    obs[4] = ocean_clampf(env->ball_vx * env->vx_scale, -1, 1);
+    obs[5] = ocean_clampf(env->ball_vy * env->vy_scale, -1, 1);
     obs[6] = (float)env->points_won * env->score_scale;
     obs[7] = (float)env->points_lost * env->score_scale;
 }
@@ -147,7 +145,7 @@ static int pong_paddle_hit(Pong *env, float face, float paddle_y, float *next_x,
     env->ball_vx = env->ball_vx > 0 ? -speed : speed;
     env->ball_vy = (offset / reach) * PONG_STEEPEST * env->ball_speed;
     *next_x = face + (env->ball_vx > 0 ? 0.01f : -0.01f);
-    *next_y = pong_clamp(y_at_face, 0, PONG_HEIGHT);
+    *next_y = ocean_clampf(y_at_face, 0, PONG_HEIGHT);
     return 1;
 }
 
@@ -156,11 +154,11 @@ static float pong_frame(Pong *env, int action) {
     float lo = PONG_PADDLE_HALF, hi = PONG_HEIGHT - PONG_PADDLE_HALF;
     if (action == PONG_UP) env->agent_y -= env->paddle_speed;
     else if (action == PONG_DOWN) env->agent_y += env->paddle_speed;
-    env->agent_y = pong_clamp(env->agent_y, lo, hi);
+    env->agent_y = ocean_clampf(env->agent_y, lo, hi);
 
     float target = env->ball_vx < 0 ? env->ball_y : PONG_HEIGHT / 2;
-    float move = pong_clamp(target - env->opponent_y, -env->opponent_speed, env->opponent_speed);
-    env->opponent_y = pong_clamp(env->opponent_y + move, lo, hi);
+    float move = ocean_clampf(target - env->opponent_y, -env->opponent_speed, env->opponent_speed);
+    env->opponent_y = ocean_clampf(env->opponent_y + move, lo, hi);
 
     float next_x = env->ball_x + env->ball_vx;
     float next_y = env->ball_y + env->ball_vy;

@@ -68,11 +68,6 @@ static const int SNAKE_DY[SNAKE_NUM_ACTIONS] = {-1, 1, 0, 0};
 #define SNAKE_RANDOM_TRIES 64   /* random probes for a free cell before a scan */
 #define SNAKE_CHUNK 16          /* window cells translated at once (one SIMD register) */
 #define SNAKE_PREFETCH_AHEAD 4  /* snakes between a window's prefetch and its copy */
-#if defined(__GNUC__)
-#define SNAKE_PREFETCH(address) __builtin_prefetch(address)
-#else
-#define SNAKE_PREFETCH(address) ((void)(address))
-#endif
 
 /* Config, in the order init reads it. */
 enum { SNAKE_WIDTH, SNAKE_HEIGHT, SNAKE_NUM_SNAKES, SNAKE_NUM_FOOD, SNAKE_VISION,
@@ -246,8 +241,8 @@ static void snake_compute_observations(Snake *env) {
             const uint8_t *ahead = env->grid + env->snakes[s + SNAKE_PREFETCH_AHEAD].head
                                    - vision * stride - vision;
             for (int r = 0; r < side; r++, ahead += stride) {
-                SNAKE_PREFETCH(ahead);
-                SNAKE_PREFETCH(ahead + side - 1);
+                ocean_prefetch(ahead);
+                ocean_prefetch(ahead + side - 1);
             }
         }
         /* The excess past a window lands on the next snakes' rows, written after; only
@@ -326,10 +321,10 @@ static void snake_step(Snake *env) {
         SnakeAgent *snake = &env->snakes[s];
         if (s + SNAKE_PREFETCH_AHEAD < num_snakes) {  /* its target's rows and its tail */
             const SnakeAgent *ahead = &env->snakes[s + SNAKE_PREFETCH_AHEAD];
-            SNAKE_PREFETCH(grid + ahead->head - env->stride);
-            SNAKE_PREFETCH(grid + ahead->head);
-            SNAKE_PREFETCH(grid + ahead->head + env->stride);
-            SNAKE_PREFETCH(grid + ahead->tail);
+            ocean_prefetch(grid + ahead->head - env->stride);
+            ocean_prefetch(grid + ahead->head);
+            ocean_prefetch(grid + ahead->head + env->stride);
+            ocean_prefetch(grid + ahead->tail);
         }
         int dir = env->actions[s];
         if (snake->length > 1 && dir == (snake->dir ^ 1)) dir = snake->dir;
@@ -412,7 +407,7 @@ static int snake_cell_px(const double *config) {
     int longer = (int)(config[SNAKE_WIDTH] > config[SNAKE_HEIGHT] ? config[SNAKE_WIDTH]
                                                                   : config[SNAKE_HEIGHT]);
     int px = SNAKE_FRAME_TARGET / longer;
-    return px < 1 ? 1 : (px > SNAKE_MAX_CELL_PX ? SNAKE_MAX_CELL_PX : px);
+    return ocean_clampi(px, 1, SNAKE_MAX_CELL_PX);
 }
 
 static void snake_frame_size(const double *config, int *width, int *height) {

@@ -7,46 +7,24 @@
  *     standing brick on its straight path, found by brute force (every brick's box against
  *     the path); the paddle catches a ball at top speed that it covers, and only those;
  *   - the rules: speed-ups, lost ball, paddle shrink, the second wall and the end.
- * Usage: test_breakout [frames]   (default 10^6 random frames). Prints "N checks failed"
- * and exits 1 on any failure. */
+ * Usage: test_breakout play [FRAMES] | tunnelling | paddle | rules   (play: 10^6 random
+ * frames by default). Each mode prints a line starting with its name; a failed check prints
+ * what and where, and the exit status is 1. */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "ocean/breakout/breakout.h"
-
-static int failures = 0;
-#define CHECK(cond, ...)                                                            \
-    do {                                                                            \
-        if (!(cond) && failures++ < 20) {                                           \
-            printf("%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);         \
-            printf(__VA_ARGS__);                                                    \
-            printf("\n");                                                           \
-        }                                                                           \
-    } while (0)
+#include "harness.h"
 
 typedef struct {
     Breakout env;
-    float obs[BREAKOUT_OBS_HEADER + BREAKOUT_MAX_BRICKS];
-    int32_t action;
-    float reward;
-    uint8_t terminal, truncation;
-    BreakoutLog log;
+    HarnessEnv rows;
 } Harness;
 
 /* overrides: (config index, value) pairs, ended by -1 */
 static void make(Harness *h, uint64_t seed, const double *overrides) {
-    double config[OCEAN_COUNT(BREAKOUT_CONFIG)];
-    for (size_t k = 0; k < OCEAN_COUNT(BREAKOUT_CONFIG); k++)
-        config[k] = BREAKOUT_CONFIG[k].default_value;
-    for (int i = 0; overrides && overrides[i] >= 0; i += 2)
-        config[(int)overrides[i]] = overrides[i + 1];
-    *h = (Harness){0};
-    OceanRows rows = {h->obs, &h->action, &h->reward, &h->terminal, &h->truncation,
-                      (float *)&h->log};
-    breakout_init(&h->env, &rows, config);
-    ocean_rng_seed(&h->env.rng, seed, 0);
-    breakout_reset(&h->env);
+    double config[HARNESS_MAX_CONFIG];
+    harness_config(&breakout_game, config, overrides);
+    harness_open(&h->rows, &breakout_game, &h->env, config, seed);
 }
 
 static float wall_bottom(const Breakout *env) { return breakout_row_line(env->rows); }
@@ -154,6 +132,7 @@ static long play_frames(const double *overrides, uint64_t seed, long frames, lon
             episodes++;
         }
     }
+    harness_close(&h.rows);
     return episodes;
 }
 
@@ -226,7 +205,10 @@ static void test_no_tunnelling(int trials) {
         count_bricks(env);
         /* the ball around the wall, in a free cell, at top speed, in a direction not flat */
         float top_speed = 2 * env->ball_speed, angle = 6.2831853f * ocean_rng_float(&rng);
-        if (fabsf(cosf(angle)) < 0.2f) continue;
+        if (fabsf(cosf(angle)) < 0.2f) {
+            harness_close(&h.rows);
+            continue;
+        }
         do {
             place_ball(env, BREAKOUT_WIDTH * ocean_rng_float(&rng),
                        BREAKOUT_WALL_TOP - 20 + 80 * ocean_rng_float(&rng),
@@ -249,9 +231,10 @@ static void test_no_tunnelling(int trials) {
             CHECK(env->bricks_left == standing, "trial %d: a brick off the path broke", t);
         }
         check_state(env, "tunnelling");
+        harness_close(&h.rows);
     }
     CHECK(compared > trials / 4, "only %d of %d trials reached a brick", compared, trials);
-    printf("no tunnelling: %d trials, %d compared with the brute-force path\n", trials, compared);
+    printf("tunnelling: %d trials, %d compared with the brute-force path\n", trials, compared);
 }
 
 static void test_paddle_at_top_speed(void) {
@@ -280,7 +263,9 @@ static void test_paddle_at_top_speed(void) {
             CHECK(env->lives == 4, "trial %d: an uncovered ball was not lost", t);
         }
         check_state(env, "paddle");
+        harness_close(&h.rows);
     }
+    printf("paddle: 1000 balls at top speed, caught exactly when covered\n");
 }
 
 static void test_rules(void) {
@@ -331,6 +316,7 @@ static void test_rules(void) {
     breakout_new_episode(env);
     CHECK(env->paddle_half == env->paddle_width / 2 && env->lives == env->lives_max,
           "a new episode restores the paddle and the lives");
+    harness_close(&h.rows);
 }
 
 /* A wall of one brick, through breakout_step: breaking it clears the first wall; the new
@@ -340,54 +326,71 @@ static void test_second_wall(void) {
     Harness h;
     make(&h, 5, overrides);
     Breakout *env = &h.env;
-    h.action = BREAKOUT_STAY;
+    int32_t *action = h.rows.actions;
+    const float *obs = env->obs;
+    *action = BREAKOUT_STAY;
     place_ball(env, 50, 100, 1, -3);
     for (int f = 0; f < 50 && env->walls_cleared == 0; f++) breakout_step(env);
-    CHECK(env->walls_cleared == 1 && env->bricks_left == 0 && h.reward == 7,
-          "the first wall: cleared %d, reward %f", env->walls_cleared, h.reward);
-    CHECK(h.obs[7] == 1 && h.obs[8] == 0 && !h.terminal, "the observation after the first wall");
+    CHECK(env->walls_cleared == 1 && env->bricks_left == 0 && env->rewards[0] == 7,
+          "the first wall: cleared %d, reward %f", env->walls_cleared, env->rewards[0]);
+    CHECK(obs[7] == 1 && obs[8] == 0 && !env->terminals[0], "the observation after the first wall");
     while (env->ball_vy > 0 && env->lives == 5) {   /* down to the paddle, which follows */
         float ahead = env->ball_x - env->paddle_x;
-        h.action = ahead > 1 ? BREAKOUT_RIGHT : (ahead < -1 ? BREAKOUT_LEFT : BREAKOUT_STAY);
+        *action = ahead > 1 ? BREAKOUT_RIGHT : (ahead < -1 ? BREAKOUT_LEFT : BREAKOUT_STAY);
         CHECK(env->bricks_left == 0, "the new wall came before the paddle");
         breakout_step(env);
     }
-    CHECK(env->lives == 5 && env->bricks_left == 1 && h.obs[8] == 1 && h.obs[7] == 1,
+    CHECK(env->lives == 5 && env->bricks_left == 1 && obs[8] == 1 && obs[7] == 1,
           "the second wall did not appear as the ball left the paddle");
     place_ball(env, 50, 100, 1, -3);
-    h.action = BREAKOUT_STAY;
-    for (int f = 0; f < 50 && !h.terminal; f++) breakout_step(env);
-    CHECK(h.terminal && !h.truncation && h.reward == 7, "clearing the second wall: terminal %d",
-          h.terminal);
-    CHECK(h.log.n == 1 && h.log.score == 14 && h.log.episode_return == 14
-          && h.log.bricks_broken == 2 && h.log.lives_lost == 0,
-          "the log after two walls: n %f, score %f", h.log.n, h.log.score);
-    CHECK(env->walls_cleared == 0 && env->bricks_left == 1 && h.obs[7] == 0 && h.obs[8] == 1,
+    *action = BREAKOUT_STAY;
+    for (int f = 0; f < 50 && !env->terminals[0]; f++) breakout_step(env);
+    CHECK(env->terminals[0] && !env->truncations[0] && env->rewards[0] == 7,
+          "clearing the second wall: terminal %d", env->terminals[0]);
+    const BreakoutLog *log = env->log;
+    CHECK(log->n == 1 && log->score == 14 && log->episode_return == 14
+          && log->bricks_broken == 2 && log->lives_lost == 0,
+          "the log after two walls: n %f, score %f", log->n, log->score);
+    CHECK(env->walls_cleared == 0 && env->bricks_left == 1 && obs[7] == 0 && obs[8] == 1,
           "the next episode did not start");
+    harness_close(&h.rows);
+}
+
+/* (key, value) pairs: default; top speed on the widest wall; one brick; a paddle as wide as
+ * the court (it clears walls); slow ball and fast paddle on a short wall */
+static const double PLAY_CONFIGS[][9] = {
+    {-1},
+    {BREAKOUT_BALL_SPEED, 24, BREAKOUT_COLUMNS, 32, -1},
+    {BREAKOUT_ROWS, 1, BREAKOUT_COLUMNS, 1, -1},
+    {BREAKOUT_PADDLE_WIDTH, 144, BREAKOUT_ROWS, 2, BREAKOUT_COLUMNS, 5, -1},
+    {BREAKOUT_BALL_SPEED, 0.5, BREAKOUT_PADDLE_SPEED, 20, BREAKOUT_ROWS, 3, BREAKOUT_COLUMNS,
+     7, -1},
+};
+
+static void run_play(void) {
+    long frames = (long)harness_arg(0, 1000000);
+    int num_configs = (int)OCEAN_COUNT(PLAY_CONFIGS);
+    long new_walls = 0, episodes = 0;
+    for (int c = 0; c < num_configs; c++)
+        episodes += play_frames(PLAY_CONFIGS[c], (uint64_t)c, frames / num_configs, &new_walls);
+    printf("play: %ld frames, %ld episodes, %ld second walls\n", frames, episodes, new_walls);
+    CHECK(new_walls > 0, "play never reached a second wall");
+}
+
+static void run_tunnelling(void) { test_no_tunnelling(3000); }
+
+static void run_rules(void) {
+    test_rules();
+    test_second_wall();
+    printf("rules: speed-ups, lost ball, shrink, second wall\n");
 }
 
 int main(int argc, char **argv) {
-    long frames = argc > 1 ? atol(argv[1]) : 1000000;
-    /* (key, value) pairs: default; top speed on the widest wall; one brick; a paddle as
-     * wide as the court (it clears walls); slow ball and fast paddle on a short wall */
-    static const double configs[][9] = {
-        {-1},
-        {BREAKOUT_BALL_SPEED, 24, BREAKOUT_COLUMNS, 32, -1},
-        {BREAKOUT_ROWS, 1, BREAKOUT_COLUMNS, 1, -1},
-        {BREAKOUT_PADDLE_WIDTH, 144, BREAKOUT_ROWS, 2, BREAKOUT_COLUMNS, 5, -1},
-        {BREAKOUT_BALL_SPEED, 0.5, BREAKOUT_PADDLE_SPEED, 20, BREAKOUT_ROWS, 3, BREAKOUT_COLUMNS,
-         7, -1},
+    static const HarnessMode modes[] = {
+        {"play", "[FRAMES]", run_play},
+        {"tunnelling", "", run_tunnelling},
+        {"paddle", "", test_paddle_at_top_speed},
+        {"rules", "", run_rules},
     };
-    int num_configs = (int)OCEAN_COUNT(configs);
-    long new_walls = 0, episodes = 0;
-    for (int c = 0; c < num_configs; c++)
-        episodes += play_frames(configs[c], (uint64_t)c, frames / num_configs, &new_walls);
-    printf("play: %ld frames, %ld episodes, %ld second walls\n", frames, episodes, new_walls);
-    CHECK(new_walls > 0, "play never reached a second wall");
-    test_no_tunnelling(3000);
-    test_paddle_at_top_speed();
-    test_rules();
-    test_second_wall();
-    if (failures) printf("%d checks failed\n", failures);
-    return failures != 0;
+    return harness_main(argc, argv, modes, (int)OCEAN_COUNT(modes));
 }

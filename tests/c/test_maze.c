@@ -9,25 +9,11 @@
  *   test_maze dump SIZE VIEW LOOPS KEYS SEED STEPS
  *                         prints layout, agent and observation after each random step, for
  *                         the Python reference in tests/test_maze.py
- * Exit status 0 when every check holds; the first failure prints and exits 1. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+ * Exit status 0 when every check holds; a failed check prints what and where, and makes it 1. */
 #include "ocean/maze/maze.h"
+#include "harness.h"
 
-#define MAX_VIEW 31
 #define MAX_SIDE (2 * MAZE_MAX_SIZE + 1)
-
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            printf("%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #cond);     \
-            printf(__VA_ARGS__);                                                  \
-            printf("\n");                                                         \
-            exit(1);                                                              \
-        }                                                                         \
-    } while (0)
 
 typedef struct {
     int size, view, max_steps, keys, min_goal_distance, fixed_layout;
@@ -37,11 +23,7 @@ typedef struct {
 typedef struct {
     Setup setup;
     Maze env;
-    uint8_t obs[MAX_VIEW * MAX_VIEW + 2];
-    int32_t action;
-    float reward;
-    uint8_t terminal, truncation;
-    MazeLog log;
+    HarnessEnv rows;
 } Harness;
 
 static Setup setup_default(int size) {
@@ -49,10 +31,10 @@ static Setup setup_default(int size) {
     return s;
 }
 
-static void harness_open(Harness *h, Setup setup, uint64_t seed) {
-    memset(h, 0, sizeof(*h));
+static void open_maze(Harness *h, Setup setup, uint64_t seed) {
     h->setup = setup;
-    double config[OCEAN_COUNT(MAZE_CONFIG)];
+    double config[HARNESS_MAX_CONFIG];
+    harness_config(&maze_game, config, NULL);
     config[MAZE_SIZE] = setup.size;
     config[MAZE_LOOPS] = setup.loops;
     config[MAZE_VIEW] = setup.view;
@@ -63,14 +45,10 @@ static void harness_open(Harness *h, Setup setup, uint64_t seed) {
     config[MAZE_LAYOUT_SEED] = setup.layout_seed;
     config[MAZE_POSITION] = 0;
     CHECK(maze_obs_bytes(config) == (size_t)(setup.view * setup.view + 2), "obs bytes");
-    OceanRows rows = {h->obs, &h->action, &h->reward, &h->terminal, &h->truncation,
-                      (float *)&h->log};
-    CHECK(maze_init(&h->env, &rows, config) == 0, "init failed");
-    ocean_rng_seed(&h->env.rng, seed, 0);
-    maze_reset(&h->env);
+    harness_open(&h->rows, &maze_game, &h->env, config, seed);
 }
 
-static void harness_close(Harness *h) { maze_close(&h->env); }
+static void close_maze(Harness *h) { harness_close(&h->rows); }
 
 /* ---- the layout in plain coordinates: (x, y) on the (2 size + 1)^2 tile grid ---- */
 static int side(const Harness *h) { return 2 * h->setup.size + 1; }
@@ -186,7 +164,7 @@ static void check_layout(const Harness *h) {
     /* the goal: one, a cell, not the start, at the distance the config asks (in cell moves:
      * tile distance / 2, doors open, since a door is just a passage to measure through) */
     int gx, gy;
-    CHECK(find_code(h, MAZE_GOAL, &gx, &gy) == 1, "want exactly one goal");
+    REQUIRE(find_code(h, MAZE_GOAL, &gx, &gy) == 1, "want exactly one goal");
     CHECK(env->goal == (gy + env->pad) * env->stride + gx + env->pad, "goal index");
     CHECK(!(gx == ax && gy == ay), "goal on the start");
     int farthest = 0;
@@ -209,7 +187,7 @@ static void check_layout(const Harness *h) {
         CHECK(keys == 0 && doors == 0, "keys=0 but %d keys, %d doors", keys, doors);
         return;
     }
-    CHECK(keys == 1, "keys=1 but %d keys", keys);
+    REQUIRE(keys == 1, "keys=1 but %d keys", keys);
     CHECK(!(kx == ax && ky == ay) && !(kx == gx && ky == gy), "key on the start or goal");
     int entrances = 0;
     for (int d = 0; d < 4; d++) {
@@ -222,7 +200,7 @@ static void check_layout(const Harness *h) {
     CHECK(tile_dist[ky * n + kx] >= 0, "key unreachable without passing a door");
 }
 
-static int run_layouts(void) {
+static void run_layouts(void) {
     const int sizes[] = {2, 3, 4, 5, 8, 13, 16, 32};
     const double loops[] = {0.0, 0.25, 1.0};
     const int views[] = {3, 5, 9}, distances[] = {0, 1, 5};
@@ -237,21 +215,20 @@ static int run_layouts(void) {
                         s.min_goal_distance = distances[d];
                         if (s.min_goal_distance > s.size * s.size - 1) continue;
                         Harness h;
-                        harness_open(&h, s, 1000 * a + 100 * b + 10 * c + d);
+                        open_maze(&h, s, 1000 * a + 100 * b + 10 * c + d);
                         int episodes = sizes[a] >= 16 ? 4 : 25;
                         for (int e = 0; e < episodes; e++, checked++) {
                             check_layout(&h);
                             maze_reset(&h.env);
                         }
-                        harness_close(&h);
+                        close_maze(&h);
                     }
     printf("layouts: %ld mazes checked\n", checked);
-    return 0;
 }
 
 /* ---- stepping ---- */
-static void harness_step(Harness *h, int action) {
-    h->action = action;
+static void step_maze(Harness *h, int action) {
+    h->rows.actions[0] = action;
     maze_step(&h->env);
 }
 
@@ -292,13 +269,13 @@ static int play_episode(Harness *h, int (*policy)(const Harness *), OceanRng *rn
     seen[(ay / 2) * size + ax / 2] = 1;
     for (int t = 1;; t++) {
         int action = policy ? policy(h) : ocean_rng_int(rng, MAZE_NUM_ACTIONS);
-        CHECK(action >= 0, "the BFS policy found no path (t=%d)", t);
+        REQUIRE(action >= 0, "the BFS policy found no path (t=%d)", t);
         /* a reference step model: where must the agent be after this move? */
         int tx = ax + DX[action], ty = ay + DY[action], code = code_at(h, tx, ty);
         int moves = code != MAZE_WALL && (code != MAZE_DOOR || h->env.has_key);
         int had_key = h->env.has_key;
-        MazeLog before = h->log;
-        harness_step(h, action);
+        MazeLog before = *h->env.log;
+        step_maze(h, action);
         if (moves) {
             ax = tx, ay = ty;
             if (ax % 2 == 1 && ay % 2 == 1 && !seen[(ay / 2) * size + ax / 2]) {
@@ -307,18 +284,21 @@ static int play_episode(Harness *h, int (*policy)(const Harness *), OceanRng *rn
             }
         }
         int goal = moves && code == MAZE_GOAL;
-        CHECK(h->terminal == goal, "terminal %d at t=%d, goal reached %d", h->terminal, t, goal);
-        CHECK(h->truncation == (!goal && t >= h->setup.max_steps), "truncation at t=%d", t);
-        if (goal) CHECK(h->reward == expected_reward(h, t), "reward %g at t=%d", h->reward, t);
-        else CHECK(h->reward == 0, "reward %g before the goal", h->reward);
-        if (h->terminal || h->truncation) {
-            CHECK(h->log.n == before.n + 1 && h->log.success == before.success + (float)goal &&
-                  h->log.episode_length == before.episode_length + (float)t &&
-                  h->log.episode_return == before.episode_return + h->reward,
+        int terminal = h->env.terminals[0], truncated = h->env.truncations[0];
+        float reward = h->env.rewards[0];
+        CHECK(terminal == goal, "terminal %d at t=%d, goal reached %d", terminal, t, goal);
+        CHECK(truncated == (!goal && t >= h->setup.max_steps), "truncation at t=%d", t);
+        if (goal) CHECK(reward == expected_reward(h, t), "reward %g at t=%d", reward, t);
+        else CHECK(reward == 0, "reward %g before the goal", reward);
+        if (terminal || truncated) {
+            const MazeLog *log = h->env.log;
+            CHECK(log->n == before.n + 1 && log->success == before.success + (float)goal &&
+                  log->episode_length == before.episode_length + (float)t &&
+                  log->episode_return == before.episode_return + reward,
                   "episode log at t=%d", t);
             float coverage = (float)visited / (float)cells;
-            CHECK(h->log.coverage == before.coverage + coverage,
-                  "coverage %g, want %g (%d of %d cells)", h->log.coverage - before.coverage,
+            CHECK(log->coverage == before.coverage + coverage,
+                  "coverage %g, want %g (%d of %d cells)", log->coverage - before.coverage,
                   coverage, visited, cells);
             return goal;
         }
@@ -327,14 +307,14 @@ static int play_episode(Harness *h, int (*policy)(const Harness *), OceanRng *rn
         CHECK(x == ax && y == ay, "agent at (%d,%d), reference says (%d,%d) after action %d",
               x, y, ax, ay, action);
         CHECK(h->env.has_key == (had_key || (moves && code == MAZE_KEY)), "key pick-up");
-        CHECK(h->obs[h->setup.view * h->setup.view] == action, "previous action in obs");
-        CHECK(h->obs[h->setup.view * h->setup.view + 1] == h->env.has_key, "has-key in obs");
+        CHECK(h->env.obs[h->setup.view * h->setup.view] == action, "previous action in obs");
+        CHECK(h->env.obs[h->setup.view * h->setup.view + 1] == h->env.has_key, "has-key in obs");
         CHECK(h->env.cells_visited == visited, "cells visited %d, want %d",
               h->env.cells_visited, visited);
     }
 }
 
-static int run_policy(void) {
+static void run_policy(void) {
     const int sizes[] = {2, 3, 5, 8, 12, 16};
     const double loops[] = {0.0, 0.3};
     long episodes = 0;
@@ -346,18 +326,17 @@ static int run_policy(void) {
                     s.loops = loops[b], s.keys = keys, s.min_goal_distance = mgd;
                     s.max_steps = 1000000;   /* the BFS path is never that long */
                     Harness h;
-                    harness_open(&h, s, 7 + a * 16 + b * 4 + (size_t)keys * 2 + (size_t)mgd);
+                    open_maze(&h, s, 7 + a * 16 + b * 4 + (size_t)keys * 2 + (size_t)mgd);
                     for (int e = 0; e < 30; e++, episodes++) {
                         check_layout(&h);
                         CHECK(play_episode(&h, bfs_policy, NULL), "BFS policy failed");
                     }
-                    harness_close(&h);
+                    close_maze(&h);
                 }
     printf("policy: BFS reached the goal in %ld of %ld mazes\n", episodes, episodes);
-    return 0;
 }
 
-static int run_rules(void) {
+static void run_rules(void) {
     const int sizes[] = {2, 3, 4, 6};
     long episodes = 0, successes = 0;
     OceanRng rng;
@@ -368,30 +347,29 @@ static int run_rules(void) {
                 Setup s = setup_default(sizes[a]);
                 s.keys = keys, s.view = view, s.loops = 0.5, s.min_goal_distance = 1;
                 Harness h;
-                harness_open(&h, s, 3 + a * 4 + (size_t)keys * 2 + (size_t)view);
+                open_maze(&h, s, 3 + a * 4 + (size_t)keys * 2 + (size_t)view);
                 for (int e = 0; e < 400; e++, episodes++) {
                     check_layout(&h);
                     successes += play_episode(&h, NULL, &rng);
                 }
-                harness_close(&h);
+                close_maze(&h);
             }
     /* with goals anywhere in tiny mazes, a random walk must succeed sometimes and fail
      * sometimes, or the checks above did not see both kinds of ending */
     CHECK(successes > 0 && successes < episodes, "%ld of %ld random episodes succeeded",
           successes, episodes);
     printf("rules: %ld random episodes (%ld reached the goal)\n", episodes, successes);
-    return 0;
 }
 
 /* keys=1: walk up to a door without the key (never stepping on it), bump into the door: the
  * agent stays and the door stays closed. Then fetch the key and walk through. */
-static int run_door(void) {
+static void run_door(void) {
     int tested = 0, mazes = 0;
     for (int size = 3; size <= 8; size++) {
         Setup s = setup_default(size);
         s.keys = 1, s.max_steps = 1000000;
         Harness h;
-        harness_open(&h, s, 500 + (uint64_t)size);
+        open_maze(&h, s, 500 + (uint64_t)size);
         for (int e = 0; e < 40; e++, mazes++) {
             int n = side(&h), gx, gy, kx, ky, door = -1;
             find_code(&h, MAZE_GOAL, &gx, &gy);
@@ -409,38 +387,37 @@ static int run_door(void) {
                 continue;
             }
             while ((move = bfs_move(&h, fx, fy, pass_no_doors, kx, ky)) >= 0) {
-                harness_step(&h, move);
-                CHECK(++steps < 100000, "stuck walking to the door");
+                step_maze(&h, move);
+                REQUIRE(++steps < 100000, "stuck walking to the door");
             }
             int agent = h.env.agent;
             tile_xy(&h, agent, &ax, &ay);
             CHECK(ax == fx && ay == fy && !h.env.has_key, "did not reach the door keyless");
             int view = h.setup.view, offsets[4] = {-view, 1, view, -1};
             int ahead = (view / 2) * view + view / 2 + offsets[(door + 2) % 4];
-            CHECK(h.obs[ahead] == MAZE_DOOR, "the observation shows %d ahead, not a door",
-                  h.obs[ahead]);
+            CHECK(h.env.obs[ahead] == MAZE_DOOR, "the observation shows %d ahead, not a door",
+                  h.env.obs[ahead]);
             for (int bump = 0; bump < 3; bump++) {
-                harness_step(&h, (door + 2) % 4);   /* towards the goal, into the door */
-                CHECK(h.env.agent == agent && code_at(&h, dx, dy) == MAZE_DOOR && !h.terminal,
-                      "a door let the agent through without the key");
+                step_maze(&h, (door + 2) % 4);   /* towards the goal, into the door */
+                CHECK(h.env.agent == agent && code_at(&h, dx, dy) == MAZE_DOOR
+                      && !h.env.terminals[0], "a door let the agent through without the key");
             }
             int through_door = 0;   /* loops=0, farthest goal: a leaf, one door */
-            while (!h.terminal && !h.truncation) {
-                harness_step(&h, bfs_policy(&h));
+            while (!h.env.terminals[0] && !h.env.truncations[0]) {
+                step_maze(&h, bfs_policy(&h));
                 tile_xy(&h, h.env.agent, &ax, &ay);
-                if (ax == dx && ay == dy && !h.terminal) {
+                if (ax == dx && ay == dy && !h.env.terminals[0]) {
                     CHECK(h.env.has_key && code_at(&h, dx, dy) == MAZE_FLOOR, "door not open");
                     through_door = 1;
                 }
             }
-            CHECK(h.terminal && through_door, "did not reach the goal through the door");
+            CHECK(h.env.terminals[0] && through_door, "did not reach the goal through the door");
             tested++;
         }
-        harness_close(&h);
+        close_maze(&h);
     }
     CHECK(tested >= 50, "only %d of %d mazes had the key off the way to the door", tested, mazes);
     printf("door: blocked without the key in %d mazes\n", tested);
-    return 0;
 }
 
 /* The codes of the current layout, the start and the goal, in `out` (side^2 + 2 ints). */
@@ -453,7 +430,7 @@ static int snapshot(const Harness *h, int *out) {
     return k;
 }
 
-static int run_fresh(void) {
+static void run_fresh(void) {
     static int first[MAX_SIDE * MAX_SIDE + 2], other[MAX_SIDE * MAX_SIDE + 2];
     OceanRng rng;
     ocean_rng_seed(&rng, 5, 0);
@@ -462,7 +439,7 @@ static int run_fresh(void) {
         Setup s = setup_default(6);
         s.keys = keys, s.max_steps = 50;
         Harness h;
-        harness_open(&h, s, 11);
+        open_maze(&h, s, 11);
         int k = snapshot(&h, first);
         for (int e = 0; e < 200; e++) {
             if (e % 2) maze_reset(&h.env);
@@ -471,17 +448,17 @@ static int run_fresh(void) {
             CHECK(memcmp(first, other, (size_t)k * sizeof(int)) != 0, "layout repeated");
             memcpy(first, other, (size_t)k * sizeof(int));
         }
-        harness_close(&h);
+        close_maze(&h);
     }
     /* fixed: the same layout in every episode of every env, whatever the env's own seed,
      * also after the key was taken and the door opened; another layout_seed differs */
     Setup s = setup_default(6);
     s.keys = 1, s.fixed_layout = 1, s.layout_seed = 123, s.max_steps = 1000000;
     Harness a, b, c;
-    harness_open(&a, s, 1);
-    harness_open(&b, s, 2);
+    open_maze(&a, s, 1);
+    open_maze(&b, s, 2);
     s.layout_seed = 124;
-    harness_open(&c, s, 1);
+    open_maze(&c, s, 1);
     int k = snapshot(&a, first);
     snapshot(&c, other);
     CHECK(memcmp(first, other, (size_t)k * sizeof(int)) != 0, "layout_seed ignored");
@@ -495,47 +472,46 @@ static int run_fresh(void) {
         if (e % 2) play_episode(&b, NULL, &rng);
         else maze_reset(&b.env);
     }
-    harness_close(&a);
-    harness_close(&b);
-    harness_close(&c);
+    close_maze(&a);
+    close_maze(&b);
+    close_maze(&c);
     printf("fresh: new layouts each episode; fixed_layout repeats one\n");
-    return 0;
 }
 
 /* One line per step: the layout's codes row-major, the agent (x y), previous action, key
  * held, then the observation, all space-separated. */
-static int run_dump(int argc, char **argv) {
-    CHECK(argc == 8, "dump SIZE VIEW LOOPS KEYS SEED STEPS");
-    Setup s = setup_default(atoi(argv[2]));
-    s.view = atoi(argv[3]), s.loops = atof(argv[4]), s.keys = atoi(argv[5]);
+static void run_dump(void) {
+    REQUIRE(harness_argc == 6, "dump SIZE VIEW LOOPS KEYS SEED STEPS");
+    Setup s = setup_default((int)harness_arg(0, 0));
+    s.view = (int)harness_arg(1, 0), s.loops = harness_arg(2, 0), s.keys = (int)harness_arg(3, 0);
     s.min_goal_distance = 1;
+    uint64_t seed = (uint64_t)harness_arg(4, 0);
     Harness h;
-    harness_open(&h, s, (uint64_t)atoll(argv[6]));
+    open_maze(&h, s, seed);
     OceanRng rng;
-    ocean_rng_seed(&rng, (uint64_t)atoll(argv[6]), 1);
-    int steps = atoi(argv[7]), n = side(&h), obs_size = s.view * s.view + 2;
+    ocean_rng_seed(&rng, seed, 1);
+    int steps = (int)harness_arg(5, 0), n = side(&h), obs_size = s.view * s.view + 2;
     for (int t = 0; t <= steps; t++) {
-        if (t > 0) harness_step(&h, ocean_rng_int(&rng, MAZE_NUM_ACTIONS));
+        if (t > 0) step_maze(&h, ocean_rng_int(&rng, MAZE_NUM_ACTIONS));
         int ax, ay;
         tile_xy(&h, h.env.agent, &ax, &ay);
         printf("%d %d %d %d %d %d", s.size, s.view, ax, ay, h.env.prev_action, h.env.has_key);
         for (int y = 0; y < n; y++)
             for (int x = 0; x < n; x++) printf(" %d", code_at(&h, x, y));
-        for (int i = 0; i < obs_size; i++) printf(" %d", h.obs[i]);
+        for (int i = 0; i < obs_size; i++) printf(" %d", h.env.obs[i]);
         printf("\n");
     }
-    harness_close(&h);
-    return 0;
+    close_maze(&h);
 }
 
 int main(int argc, char **argv) {
-    const char *mode = argc > 1 ? argv[1] : "";
-    if (!strcmp(mode, "layouts")) return run_layouts();
-    if (!strcmp(mode, "policy")) return run_policy();
-    if (!strcmp(mode, "rules")) return run_rules();
-    if (!strcmp(mode, "door")) return run_door();
-    if (!strcmp(mode, "fresh")) return run_fresh();
-    if (!strcmp(mode, "dump")) return run_dump(argc, argv);
-    printf("usage: test_maze layouts|policy|rules|door|fresh|dump ...\n");
-    return 2;
+    static const HarnessMode modes[] = {
+        {"layouts", "", run_layouts},
+        {"policy", "", run_policy},
+        {"rules", "", run_rules},
+        {"door", "", run_door},
+        {"fresh", "", run_fresh},
+        {"dump", "SIZE VIEW LOOPS KEYS SEED STEPS", run_dump},
+    };
+    return harness_main(argc, argv, modes, (int)OCEAN_COUNT(modes));
 }

@@ -2,10 +2,7 @@
  * whose centres lie inside it, clipped to the canvas, for random shapes partly or wholly off
  * the canvas; absurd coordinates (huge, infinite, NaN) write nothing out of bounds (the
  * sanitizers and the guard bytes around the canvas would see it). Prints "ok" on success. */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "ocean.h"
+#include "harness.h"
 
 #define W 37
 #define H 23
@@ -14,17 +11,6 @@
 static uint8_t memory[GUARD + W * H * 3 + GUARD];
 static OceanCanvas canvas = {memory + GUARD, W, H};
 static const OceanColor BLACK = {0, 0, 0}, PAINT = {200, 100, 50};
-static int failures = 0;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-            printf(__VA_ARGS__);                           \
-            printf("\n");                                  \
-            if (++failures > 20) exit(1);                  \
-        }                                                  \
-    } while (0)
 
 static int painted(int x, int y) {
     const uint8_t *p = canvas.rgb + ((size_t)y * W + (size_t)x) * 3;
@@ -153,7 +139,7 @@ static void test_absurd_coordinates(void) {
         }
 }
 
-int main(void) {
+static void run_all(void) {
     for (int i = 0; i < GUARD; i++) memory[i] = memory[GUARD + W * H * 3 + i] = 0xAB;
     OceanRng rng;
     ocean_rng_seed(&rng, 7, 0);
@@ -163,7 +149,10 @@ int main(void) {
     test_numbers();
     test_absurd_coordinates();
     check_guards();
-    if (failures) return 1;
-    printf("ok\n");
-    return 0;
+    if (harness_failures == 0) printf("ok\n");
+}
+
+int main(int argc, char **argv) {
+    static const HarnessMode modes[] = {{"all", "", run_all}};
+    return harness_main(argc, argv, modes, (int)OCEAN_COUNT(modes));
 }

@@ -8,56 +8,29 @@
  *
  * The reference observation is built from an owner map (which snake's chain covers each
  * cell, found by walking every chain) and plain coordinates, not from the grid codes and
- * wall padding the game reads. Any failed check prints what and where, and exits 1. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+ * wall padding the game reads. A failed check prints what and where; the exit status is 1. */
 #include "ocean/snake/snake.h"
+#include "harness.h"
 
-#define CHECK(cond, ...)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);        \
-            fprintf(stderr, __VA_ARGS__);                                                   \
-            fprintf(stderr, "\n");                                                          \
-            exit(1);                                                                        \
-        }                                                                                   \
-    } while (0)
-
-/* One env over its own buffers. */
+/* One env over its own rows, and the reference's work arrays. */
 typedef struct {
     Snake env;
-    uint8_t *obs, *terminals, *truncations;
-    int32_t *actions;
-    float *rewards, *logs;
+    HarnessEnv rows;
     int *owner;        /* reference: snake covering each cell, -1 for none */
     int *lengths;      /* lengths before the last step */
 } Harness;
 
-static double config_default(int key) { return SNAKE_CONFIG[key].default_value; }
-
-static void harness_open(Harness *h, const double *config, uint64_t seed) {
-    int agents = snake_num_agents(config);
-    size_t obs_bytes = snake_obs_bytes(config);
-    h->obs = calloc((size_t)agents, obs_bytes);
-    h->actions = calloc((size_t)agents, sizeof(int32_t));
-    h->rewards = calloc((size_t)agents, sizeof(float));
-    h->terminals = calloc((size_t)agents, 1);
-    h->truncations = calloc((size_t)agents, 1);
-    h->logs = calloc((size_t)agents * OCEAN_COUNT(SNAKE_LOG_KEYS) + agents, sizeof(float));
-    h->lengths = calloc((size_t)agents, sizeof(int));
-    OceanRows rows = {h->obs, h->actions, h->rewards, h->terminals, h->truncations, h->logs};
-    CHECK(snake_init(&h->env, &rows, config) == 0, "init");
+static void open_env(Harness *h, const double *config, uint64_t seed) {
+    harness_open(&h->rows, &snake_game, &h->env, config, seed);
     h->owner = malloc((size_t)h->env.grid_cells * sizeof(int));
-    ocean_rng_seed(&h->env.rng, seed, 0);
-    snake_reset(&h->env);
+    h->lengths = calloc((size_t)h->env.num_snakes, sizeof(int));
+    REQUIRE(h->owner && h->lengths, "out of memory");
 }
 
-static void harness_close(Harness *h) {
-    snake_close(&h->env);
-    free(h->obs); free(h->actions); free(h->rewards); free(h->terminals); free(h->truncations);
-    free(h->logs); free(h->owner); free(h->lengths);
+static void close_env(Harness *h) {
+    harness_close(&h->rows);
+    free(h->owner);
+    free(h->lengths);
 }
 
 static int cell_at(const Snake *env, int x, int y) {  /* x, y: grid coordinates, walls at 0 */
@@ -78,7 +51,7 @@ static void check_state(Harness *h) {
         CHECK(snake->length >= 1, "snake %d has length %d", s, snake->length);
         int cell = snake->tail, count = 0;
         for (;;) {
-            CHECK(cell >= 0 && cell < env->grid_cells, "snake %d leaves the grid", s);
+            REQUIRE(cell >= 0 && cell < env->grid_cells, "snake %d leaves the grid", s);
             CHECK(h->owner[cell] == -1, "cell %d holds snakes %d and %d", cell, h->owner[cell], s);
             h->owner[cell] = s;
             count++;
@@ -87,10 +60,10 @@ static void check_state(Harness *h) {
                 CHECK(code == SNAKE_CELL_HEAD, "snake %d: head cell code %d", s, code);
                 break;
             }
-            CHECK(code >= SNAKE_CELL_BODY && code < SNAKE_CELL_BODY + 4,
-                  "snake %d: segment %d has code %d", s, count, code);
-            CHECK(count < snake->length, "snake %d: chain longer than its length %d", s,
-                  snake->length);
+            REQUIRE(code >= SNAKE_CELL_BODY && code < SNAKE_CELL_BODY + 4,
+                    "snake %d: segment %d has code %d", s, count, code);
+            REQUIRE(count < snake->length, "snake %d: chain longer than its length %d", s,
+                    snake->length);
             cell += env->offset[code - SNAKE_CELL_BODY];  /* one step: a connected chain */
         }
         CHECK(count == snake->length, "snake %d: chain of %d cells, stored length %d", s, count,
@@ -141,7 +114,7 @@ static void check_observations(const Harness *h, long *seen) {
     for (int s = 0; s < env->num_snakes; s++) {
         int head = env->snakes[s].head;
         int hx = head % env->stride - v, hy = head / env->stride - v;
-        const uint8_t *obs = h->obs + (size_t)s * (size_t)(side * side);
+        const uint8_t *obs = h->env.obs + (size_t)s * (size_t)(side * side);
         for (int r = 0; r < side; r++)
             for (int c = 0; c < side; c++) {
                 uint8_t want = reference_code(h, s, hx + c - v, hy + r - v);
@@ -157,18 +130,18 @@ static void check_outcomes(const Harness *h) {
     const Snake *env = &h->env;
     for (int s = 0; s < env->num_snakes; s++) {
         const SnakeAgent *snake = &env->snakes[s];
-        CHECK(h->truncations[s] == 0, "snake %d truncated", s);
-        if (h->terminals[s]) {
-            CHECK(h->terminals[s] == 1 && h->rewards[s] == env->death_reward,
-                  "snake %d: terminal %d reward %g", s, h->terminals[s], h->rewards[s]);
+        CHECK(h->env.truncations[s] == 0, "snake %d truncated", s);
+        if (h->env.terminals[s]) {
+            CHECK(h->env.terminals[s] == 1 && h->env.rewards[s] == env->death_reward,
+                  "snake %d: terminal %d reward %g", s, h->env.terminals[s], h->env.rewards[s]);
             CHECK(snake->length == 1 && snake->episode_length == 0, "snake %d respawned at %d", s,
                   snake->length);
-        } else if (h->rewards[s] == env->food_reward) {
+        } else if (h->env.rewards[s] == env->food_reward) {
             CHECK(snake->length == h->lengths[s] + 1, "snake %d ate: length %d -> %d", s,
                   h->lengths[s], snake->length);
         } else {
-            CHECK(h->rewards[s] == 0 && snake->length == h->lengths[s],
-                  "snake %d: reward %g, length %d -> %d", s, h->rewards[s], h->lengths[s],
+            CHECK(h->env.rewards[s] == 0 && snake->length == h->lengths[s],
+                  "snake %d: reward %g, length %d -> %d", s, h->env.rewards[s], h->lengths[s],
                   snake->length);
         }
     }
@@ -177,7 +150,7 @@ static void check_outcomes(const Harness *h) {
 /* Random actions, mostly repeating the last one so snakes cross the grid and grow. */
 static void random_run(double *config, long agent_steps, uint64_t seed) {
     Harness h;
-    harness_open(&h, config, seed);
+    open_env(&h, config, seed);
     OceanRng rng;
     ocean_rng_seed(&rng, seed, 1);
     long seen[SNAKE_OBS_MAX + 1] = {0}, deaths = 0, meals = 0;
@@ -188,15 +161,16 @@ static void random_run(double *config, long agent_steps, uint64_t seed) {
     for (long step = 0; step < agent_steps / snakes; step++) {
         for (int s = 0; s < snakes; s++) {
             h.lengths[s] = h.env.snakes[s].length;
-            if (ocean_rng_float(&rng) < 0.3f) h.actions[s] = ocean_rng_int(&rng, SNAKE_NUM_ACTIONS);
+            if (ocean_rng_float(&rng) < 0.3f)
+                h.rows.actions[s] = ocean_rng_int(&rng, SNAKE_NUM_ACTIONS);
         }
         snake_step(&h.env);
         check_state(&h);
         check_outcomes(&h);
         check_observations(&h, seen);
         for (int s = 0; s < snakes; s++) {
-            deaths += h.terminals[s];
-            meals += h.rewards[s] == h.env.food_reward;
+            deaths += h.env.terminals[s];
+            meals += h.env.rewards[s] == h.env.food_reward;
             if (h.env.snakes[s].length > longest) longest = h.env.snakes[s].length;
         }
     }
@@ -209,18 +183,19 @@ static void random_run(double *config, long agent_steps, uint64_t seed) {
     }
     printf("\n");
     CHECK(deaths > 0 && meals > 0, "the run should see deaths and meals");
-    harness_close(&h);
+    close_env(&h);
 }
 
-static void run_invariants(long agent_steps) {
-    double config[OCEAN_COUNT(SNAKE_CONFIG)];
-    for (int k = 0; k < (int)OCEAN_COUNT(SNAKE_CONFIG); k++) config[k] = config_default(k);
+static void run_invariants(void) {
+    long agent_steps = (long)harness_arg(0, 1000000);
+    double config[HARNESS_MAX_CONFIG];
+    harness_config(&snake_game, config, NULL);
     /* Crowded: many collisions of every kind. */
     config[SNAKE_WIDTH] = 20, config[SNAKE_HEIGHT] = 14, config[SNAKE_NUM_SNAKES] = 24;
     config[SNAKE_NUM_FOOD] = 24, config[SNAKE_VISION] = 3;
     random_run(config, agent_steps, 1);
     /* The widest window (three copy chunks a row), on the default grid. */
-    for (int k = 0; k < (int)OCEAN_COUNT(SNAKE_CONFIG); k++) config[k] = config_default(k);
+    harness_config(&snake_game, config, NULL);
     config[SNAKE_VISION] = SNAKE_CONFIG[SNAKE_VISION].max;
     random_run(config, agent_steps / 20, 2);
     /* A grid that fills up: food cannot always be topped up, respawns may land on food. */
@@ -232,11 +207,11 @@ static void run_invariants(long agent_steps) {
 /* ---- Scripted scenes on an empty grid with no food top-up. ---- */
 
 static void scene_open(Harness *h, int num_snakes) {
-    double config[OCEAN_COUNT(SNAKE_CONFIG)];
-    for (int k = 0; k < (int)OCEAN_COUNT(SNAKE_CONFIG); k++) config[k] = config_default(k);
+    double config[HARNESS_MAX_CONFIG];
+    harness_config(&snake_game, config, NULL);
     config[SNAKE_WIDTH] = 12, config[SNAKE_HEIGHT] = 10, config[SNAKE_NUM_SNAKES] = num_snakes;
     config[SNAKE_DEATH_FOOD_PROB] = 0;
-    harness_open(h, config, 7);
+    open_env(h, config, 7);
     Snake *env = &h->env;
     for (int y = 1; y < env->height - 1; y++)
         for (int x = 1; x < env->width - 1; x++) env->grid[cell_at(env, x, y)] = SNAKE_CELL_EMPTY;
@@ -250,14 +225,14 @@ static void place(Harness *h, int s, int x, int y, const char *moves, int dir) {
     Snake *env = &h->env;
     SnakeAgent *snake = &env->snakes[s];
     int cell = cell_at(env, x, y);
-    CHECK(env->grid[cell] == SNAKE_CELL_EMPTY, "scene places snake %d on a used cell", s);
+    REQUIRE(env->grid[cell] == SNAKE_CELL_EMPTY, "scene places snake %d on a used cell", s);
     snake->tail = cell;
     snake->length = 1;
     for (const char *m = moves; *m; m++) {
         int d = (int)(strchr("UDLR", *m) - "UDLR");
         env->grid[cell] = (uint8_t)(SNAKE_CELL_BODY + d);
         cell += env->offset[d];
-        CHECK(env->grid[cell] == SNAKE_CELL_EMPTY, "scene places snake %d on a used cell", s);
+        REQUIRE(env->grid[cell] == SNAKE_CELL_EMPTY, "scene places snake %d on a used cell", s);
         snake->length++;
         dir = d;
     }
@@ -276,7 +251,7 @@ static void put_food(Harness *h, int x, int y) {
 /* Step with the given actions (one per snake), then check the whole state. */
 static void step(Harness *h, const char *actions) {
     for (int s = 0; s < h->env.num_snakes; s++) {
-        h->actions[s] = (int32_t)(strchr("UDLR", actions[s]) - "UDLR");
+        h->rows.actions[s] = (int32_t)(strchr("UDLR", actions[s]) - "UDLR");
         h->lengths[s] = h->env.snakes[s].length;
     }
     snake_step(&h->env);
@@ -291,19 +266,21 @@ static int head_at(const Harness *h, int s, int x, int y) {
 }
 
 static void expect_alive(const Harness *h, int s, int x, int y, int length) {
-    CHECK(!h->terminals[s] && head_at(h, s, x, y) && h->env.snakes[s].length == length,
-          "snake %d: terminal %d, length %d, head %s (%d, %d)", s, h->terminals[s],
+    CHECK(!h->env.terminals[s] && head_at(h, s, x, y) && h->env.snakes[s].length == length,
+          "snake %d: terminal %d, length %d, head %s (%d, %d)", s, h->env.terminals[s],
           h->env.snakes[s].length, head_at(h, s, x, y) ? "at" : "not at", x, y);
 }
 
 static void expect_dead(const Harness *h, int s) {
-    CHECK(h->terminals[s] == 1 && h->rewards[s] == h->env.death_reward,
-          "snake %d should have died: terminal %d reward %g", s, h->terminals[s], h->rewards[s]);
+    CHECK(h->env.terminals[s] == 1 && h->env.rewards[s] == h->env.death_reward,
+          "snake %d should have died: terminal %d reward %g", s, h->env.terminals[s],
+          h->env.rewards[s]);
 }
 
 static int count_obs(const Harness *h, int s, uint8_t code) {
     int side = h->env.window, n = 0;
-    for (int i = 0; i < side * side; i++) n += h->obs[(size_t)s * (size_t)(side * side) + i] == code;
+    const uint8_t *obs = h->env.obs + (size_t)s * (size_t)(side * side);
+    for (int i = 0; i < side * side; i++) n += obs[i] == code;
     return n;
 }
 
@@ -313,15 +290,15 @@ static void scene_eating(void) {
     place(&h, 0, 3, 4, "RR", SNAKE_RIGHT);  /* tail (3,4), head (5,4) */
     put_food(&h, 6, 4);
     step(&h, "R");
-    CHECK(h.rewards[0] == h.env.food_reward, "eating pays %g", h.rewards[0]);
+    CHECK(h.env.rewards[0] == h.env.food_reward, "eating pays %g", h.env.rewards[0]);
     expect_alive(&h, 0, 6, 4, 4);
     CHECK(h.env.snakes[0].tail == cell_at(&h.env, 3, 4) && h.env.food_count == 0, "tail stays");
     CHECK(count_obs(&h, 0, SNAKE_OBS_OWN_BODY) == 3, "window shows 3 own body cells");
     step(&h, "D");  /* no food: same length, the tail moves */
-    CHECK(h.rewards[0] == 0, "moving pays %g", h.rewards[0]);
+    CHECK(h.env.rewards[0] == 0, "moving pays %g", h.env.rewards[0]);
     expect_alive(&h, 0, 6, 5, 4);
     CHECK(h.env.snakes[0].tail == cell_at(&h.env, 4, 4), "tail follows");
-    harness_close(&h);
+    close_env(&h);
 }
 
 static void scene_reversal(void) {
@@ -333,7 +310,7 @@ static void scene_reversal(void) {
     expect_alive(&h, 0, 6, 4, 3);           /* went on right */
     expect_alive(&h, 1, 7, 7, 1);
     CHECK(h.env.snakes[0].dir == SNAKE_RIGHT, "direction kept");
-    harness_close(&h);
+    close_env(&h);
 }
 
 static void scene_wall_and_respawn(void) {
@@ -345,7 +322,7 @@ static void scene_wall_and_respawn(void) {
     memcpy(before, h.env.grid, (size_t)h.env.grid_cells);
     step(&h, "R");
     expect_dead(&h, 0);
-    SnakeLog *log = (SnakeLog *)h.logs;
+    const SnakeLog *log = h.env.logs;
     CHECK(log->n == 1 && log->length == 4 && log->episode_length == 1 &&
           log->episode_return == h.env.death_reward && log->food_eaten == 0,
           "log n %g length %g episode_length %g return %g", log->n, log->length,
@@ -357,14 +334,14 @@ static void scene_wall_and_respawn(void) {
           h.env.food_count);
     CHECK(count_obs(&h, 0, SNAKE_OBS_OWN_HEAD) == 1 && count_obs(&h, 0, SNAKE_OBS_OWN_BODY) == 0,
           "a fresh window");
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 1);  /* death_food_prob 0: the body leaves nothing */
     place(&h, 0, 2, 3, "UU", SNAKE_UP);       /* head at (2, 1), the first row */
     step(&h, "U");
     expect_dead(&h, 0);
     CHECK(h.env.food_count == 0, "no corpse food");
-    harness_close(&h);
+    close_env(&h);
 }
 
 static void scene_body_deaths(void) {
@@ -375,13 +352,13 @@ static void scene_body_deaths(void) {
     step(&h, "DR");
     expect_dead(&h, 1);
     expect_alive(&h, 0, 5, 7, 4);
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 1);                        /* into its own body */
     place(&h, 0, 3, 3, "RRDL", SNAKE_LEFT);   /* head at (4, 4), (4, 3) above it is body */
     step(&h, "U");
     expect_dead(&h, 0);
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 2);                        /* into a neck: B's head moves on, its neck stays */
     place(&h, 0, 2, 6, "RR", SNAKE_RIGHT);    /* head at (4, 6) */
@@ -389,7 +366,7 @@ static void scene_body_deaths(void) {
     step(&h, "RU");
     expect_dead(&h, 0);
     expect_alive(&h, 1, 5, 5, 3);
-    harness_close(&h);
+    close_env(&h);
 }
 
 static void scene_head_on(void) {
@@ -403,7 +380,7 @@ static void scene_head_on(void) {
     expect_dead(&h, 1);
     CHECK(h.env.grid[cell_at(&h.env, 4, 4)] == SNAKE_CELL_FOOD && h.env.food_count == 1,
           "the contested food stays");
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 3);                        /* three heads into one empty cell */
     place(&h, 0, 5, 1, "DD", SNAKE_DOWN);     /* head (5, 3) */
@@ -413,7 +390,7 @@ static void scene_head_on(void) {
     expect_dead(&h, 0);
     expect_dead(&h, 1);
     expect_dead(&h, 2);
-    harness_close(&h);
+    close_env(&h);
 
     const char *lengths[] = {"", "R"};        /* heads that swap cells: lone and long */
     for (int i = 0; i < 2; i++) {
@@ -423,7 +400,7 @@ static void scene_head_on(void) {
         step(&h, "RL");
         expect_dead(&h, 0);
         expect_dead(&h, 1);
-        harness_close(&h);
+        close_env(&h);
     }
 }
 
@@ -435,13 +412,13 @@ static void scene_tails(void) {
     step(&h, "RR");
     expect_alive(&h, 0, 4, 5, 3);
     expect_alive(&h, 1, 7, 5, 3);
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 1);                        /* a snake chasing its own tail in a 2x2 loop */
     place(&h, 0, 4, 4, "RDL", SNAKE_LEFT);    /* tail (4, 4), head (4, 5) */
     for (int i = 0; i < 8; i++) step(&h, "URDL" + i % 4);
     expect_alive(&h, 0, 4, 5, 4);
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 2);                        /* B eats, so its tail stays: A dies */
     place(&h, 0, 1, 5, "RR", SNAKE_RIGHT);
@@ -450,7 +427,7 @@ static void scene_tails(void) {
     step(&h, "RR");
     expect_dead(&h, 0);
     expect_alive(&h, 1, 7, 5, 4);
-    harness_close(&h);
+    close_env(&h);
 
     scene_open(&h, 2);                        /* a lone head's cell is never entered */
     place(&h, 0, 1, 5, "RR", SNAKE_RIGHT);    /* head (3, 5) */
@@ -458,24 +435,23 @@ static void scene_tails(void) {
     step(&h, "RR");
     expect_dead(&h, 0);
     expect_alive(&h, 1, 5, 5, 1);
-    harness_close(&h);
+    close_env(&h);
+}
+
+static void run_rules(void) {
+    scene_eating();
+    scene_reversal();
+    scene_wall_and_respawn();
+    scene_body_deaths();
+    scene_head_on();
+    scene_tails();
+    printf("rules: all scenes pass\n");
 }
 
 int main(int argc, char **argv) {
-    (void)snake_game;
-    if (argc >= 2 && !strcmp(argv[1], "invariants")) {
-        run_invariants(argc >= 3 ? atol(argv[2]) : 1000000);
-    } else if (argc >= 2 && !strcmp(argv[1], "rules")) {
-        scene_eating();
-        scene_reversal();
-        scene_wall_and_respawn();
-        scene_body_deaths();
-        scene_head_on();
-        scene_tails();
-        printf("rules: all scenes pass\n");
-    } else {
-        fprintf(stderr, "usage: test_snake invariants [AGENT_STEPS] | rules\n");
-        return 2;
-    }
-    return 0;
+    static const HarnessMode modes[] = {
+        {"invariants", "[AGENT_STEPS]", run_invariants},
+        {"rules", "", run_rules},
+    };
+    return harness_main(argc, argv, modes, (int)OCEAN_COUNT(modes));
 }
