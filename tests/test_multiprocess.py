@@ -489,6 +489,11 @@ def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
             process.wait()
 
 
+def test_flags_hand_commands_between_processes_under_sanitizers(c_program):
+    """csrc/sync.h on its own, between forked processes, with ASan and UBSan."""
+    assert c_program("tests/c/test_sync.c")().strip() == "ok"
+
+
 def test_shared_rows_refuse_corrupt_ended_lists_instead_of_reading_out_of_bounds():
     from ocean import _core
     rows, workers = 8, 2
