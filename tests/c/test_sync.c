@@ -10,6 +10,7 @@
  *   - CLOSE ends a worker.
  * Usage: test_sync. Prints "ok", or the failed checks and exits 1. */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -30,14 +31,18 @@ typedef struct {
 } Shared;
 
 static int failures = 0;
-#define CHECK(cond, ...)                                                            \
-    do {                                                                            \
-        if (!(cond) && failures++ < 20) {                                           \
-            printf("%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);         \
-            printf(__VA_ARGS__);                                                    \
-            printf("\n");                                                           \
-        }                                                                           \
-    } while (0)
+
+/* A failed check: where, and what went wrong. */
+static void fail(int line, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void fail(int line, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    printf("test_sync.c:%d: ", line);
+    vprintf(format, args);
+    printf("\n");
+    va_end(args);
+    failures++;
+}
 
 static int64_t *row_of(Shared *s, int w) { return &s->rows[w * OCEAN_ROW_WORDS]; }
 static int64_t *shared_row(Shared *s, int workers) { return row_of(s, workers); }
@@ -75,7 +80,7 @@ static int wait_any(Shared *s, int workers, const int32_t *firsts, int groups, i
                     double spin_s) {
     int g = ocean_wait_done(s->rows, shared_row(s, workers), firsts, groups, count, 0.0,
                             LONG_SLICE_S, spin_s);
-    CHECK(g >= 0, "the wait outlived its %.1f s slice: a wake was lost", LONG_SLICE_S);
+    if (g < 0) fail(__LINE__, "the wait outlived its %.1f s slice: a wake was lost", LONG_SLICE_S);
     return g;
 }
 
@@ -102,8 +107,8 @@ static void run_workers(int workers, int rounds, double spin_s) {
     }
     if (wait_any(s, workers, all, 1, workers, spin_s) < 0) goto close;
     for (int w = 0; w < workers; w++)
-        CHECK((uint64_t)s->payload[w][0] == BIG_SEED, "worker %d read seed %lld", w,
-              (long long)s->payload[w][0]);
+        if ((uint64_t)s->payload[w][0] != BIG_SEED)
+            fail(__LINE__, "worker %d read seed %lld", w, (long long)s->payload[w][0]);
 
     for (int r = 0; r < rounds && !failures; r++) {
         for (int w = 0; w < workers; w++) {
@@ -113,7 +118,8 @@ static void run_workers(int workers, int rounds, double spin_s) {
         if (r % 2) {
             if (wait_any(s, workers, all, 1, workers, spin_s) < 0) break;
             for (int w = 0; w < workers; w++)
-                CHECK(payload_ok(s, w), "round %d: worker %d's payload is stale", r, w);
+                if (!payload_ok(s, w))
+                    fail(__LINE__, "round %d: worker %d's payload is stale", r, w);
         } else {
             int32_t firsts[MAX_WORKERS];
             for (int w = 0; w < workers; w++) firsts[w] = w;
@@ -121,25 +127,27 @@ static void run_workers(int workers, int rounds, double spin_s) {
                 int g = wait_any(s, workers, firsts, left, 1, spin_s);
                 if (g < 0) break;
                 int w = firsts[g];
-                CHECK(row_of(s, w)[OCEAN_DONE] == row_of(s, w)[OCEAN_REQUEST],
-                      "round %d: worker %d returned before it was done", r, w);
-                CHECK(payload_ok(s, w), "round %d: worker %d's payload is stale", r, w);
-                CHECK(row_of(s, w)[OCEAN_ENDED] == s->actions[w] % 7, "round %d", r);
+                if (row_of(s, w)[OCEAN_DONE] != row_of(s, w)[OCEAN_REQUEST])
+                    fail(__LINE__, "round %d: worker %d returned before it was done", r, w);
+                if (!payload_ok(s, w))
+                    fail(__LINE__, "round %d: worker %d's payload is stale", r, w);
+                if (row_of(s, w)[OCEAN_ENDED] != s->actions[w] % 7)
+                    fail(__LINE__, "round %d: worker %d's ENDED is stale", r, w);
                 firsts[g] = firsts[left - 1];
             }
         }
-        CHECK(shared_row(s, workers)[OCEAN_COMPLETIONS] == (int64_t)workers * (r + 3),
-              "round %d: %lld completions", r,
-              (long long)shared_row(s, workers)[OCEAN_COMPLETIONS]);
+        int64_t completions = shared_row(s, workers)[OCEAN_COMPLETIONS];
+        if (completions != (int64_t)workers * (r + 3))  /* ready, reset, then one a round */
+            fail(__LINE__, "round %d: %lld completions", r, (long long)completions);
     }
 close:
     for (int w = 0; w < workers; w++) ocean_command(row_of(s, w), OCEAN_CLOSE);
     for (int w = 0; w < workers; w++) {
         int status;
         waitpid(pids[w], &status, 0);
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-              "worker %d (%d workers, spin %g s) ended with status %d", w, workers, spin_s,
-              status);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail(__LINE__, "worker %d (%d workers, spin %g s) ended with status %d", w, workers,
+                 spin_s, status);
     }
     munmap(s, sizeof(Shared));
 }
@@ -151,12 +159,13 @@ static void waits_time_out(double spin_s) {
     const int32_t first[1] = {0};
     double start = ocean_now();
     int g = ocean_wait_done(s.rows, shared_row(&s, 1), first, 1, 1, 0.0, SHORT_SLICE_S, spin_s);
-    CHECK(g == -1 && ocean_now() - start >= SHORT_SLICE_S, "wait_done returned %d", g);
+    if (g != -1 || ocean_now() - start < SHORT_SLICE_S)
+        fail(__LINE__, "wait_done returned %d before its slice ran out", g);
     start = ocean_now();
     int64_t seen = ocean_wait_request(row_of(&s, 0), 1, 0.0, SHORT_SLICE_S, spin_s);
-    CHECK(seen == 1 && ocean_now() - start >= SHORT_SLICE_S, "wait_request returned %lld",
-          (long long)seen);
-    CHECK(s.rows[OCEAN_SLEEPING] == 0, "a waiter that gave up still says it sleeps");
+    if (seen != 1 || ocean_now() - start < SHORT_SLICE_S)
+        fail(__LINE__, "wait_request returned %lld before its slice ran out", (long long)seen);
+    if (s.rows[OCEAN_SLEEPING] != 0) fail(__LINE__, "a waiter that gave up still says it sleeps");
 }
 
 int main(void) {
