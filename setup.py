@@ -21,8 +21,10 @@ extensions = [
         depends=glob.glob("csrc/*.h") + glob.glob("ocean/*/*.h"),  # rebuild when a game changes
         extra_compile_args=flags + ["-std=c11", "-Wno-unused-function"],
     ),
-    # Flags in shared memory for the multiprocess backend (ocean/multiprocess.py).
-    Extension("ocean._sync", sources=["bindings/sync.pyx"], extra_compile_args=flags),
+    # Flags in shared memory for the multiprocess backend (ocean/multiprocess/).
+    Extension("ocean._sync", sources=["bindings/sync.pyx"], include_dirs=["csrc"],
+              depends=["csrc/sync.h"],
+              extra_compile_args=flags + ["-Wall", "-Wextra", "-Werror"]),
     # E3B's bonus loop for CPU training (ocean/train/e3b.py).
     Extension("ocean._elliptical", sources=["bindings/elliptical.pyx"], include_dirs=["csrc"],
               depends=["csrc/elliptical.h"], extra_compile_args=flags + ["-std=c11"]),

@@ -38,7 +38,7 @@ def make(name, num_envs=1, seed=None, backend="serial", num_workers=None, batch_
     games give num_envs * agents rows). seed=None draws one from the OS.
     backend="multiprocess" splits the envs over num_workers processes (default: one per
     physical core), same results; batch_size < num_envs for send()/recv() in batches (see
-    ocean/multiprocess.py)."""
+    docs/multiprocess.md)."""
     record = game(name)
     if isinstance(num_envs, bool) or not isinstance(num_envs, numbers.Integral) or num_envs < 1:
         raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")

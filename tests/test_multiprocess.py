@@ -2,8 +2,9 @@
 batches, worker faults, cleanup of processes and shared memory (also after Ctrl-C and at
 exit), and clear errors for bad arguments."""
 import gc
-import multiprocessing
+import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,8 +18,8 @@ import pytest
 
 import ocean
 from conftest import ROOT
-from ocean import _sync, multiprocess
-from ocean.multiprocess import WorkerError, physical_cores
+from ocean import _sync
+from ocean.multiprocess import WorkerError, cores, physical_cores
 
 GAMES = ocean.list_envs()
 SHM = "/dev/shm"
@@ -58,7 +59,7 @@ def make(name="pong", num_envs=4, **kwargs):
 def pretend_cores(monkeypatch, cores):
     """Make the backend see `cores` physical cores: whether the parent steps a block of
     its own follows from that (and which path a test takes should not hang on the machine)."""
-    monkeypatch.setattr(multiprocess, "physical_cores", lambda: cores)
+    monkeypatch.setattr("ocean.multiprocess.cores.physical_cores", lambda: cores)
 
 
 @pytest.fixture(params=[True, False], ids=["parent steps block 0", "processes step all"])
@@ -135,6 +136,94 @@ def test_send_recv_steps_each_env_as_serial_and_covers_every_env_once_per_round(
         multi.close()
 
 
+# ---- workers never import the user's script ----
+
+UNGUARDED = """
+import numpy as np, ocean
+env = ocean.make("breakout", num_envs=64, seed=3, backend="multiprocess", num_workers=2)
+env.reset(seed=3)
+for _ in range(1000):
+    env.step(np.random.randint(0, 3, 64))
+    record(env)
+env.close()
+"""
+# Around it (and around the same loop in a function of a module): the actions each step
+# took and a digest of what it returned (step() returns the env's buffers), for a serial
+# replay.
+RECORDER = """
+import hashlib, sys
+import numpy as np
+actions, digest = [], hashlib.sha256()
+def record(env):
+    actions.append(env.actions.copy())
+    for array in (env.observations, env.rewards, env.terminals, env.truncations):
+        digest.update(array.tobytes())
+"""
+REPORT = """
+np.save(sys.argv[1], np.array(actions))
+print(digest.hexdigest())
+"""
+
+
+def serial_digest(actions):
+    """The digest RECORDER computes, of a serial env stepped on `actions`."""
+    env = ocean.make("breakout", num_envs=64, seed=3)
+    env.reset(seed=3)
+    digest, terminals = hashlib.sha256(), 0
+    for row in actions:
+        for array in env.step(row)[:4]:
+            digest.update(array.tobytes())
+        terminals += int(env.terminals.sum())
+    env.close()
+    assert terminals > 0, "no episode ended: the flags in the digest proved nothing"
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("how", ["script", "module", "stdin"])
+def test_unguarded_code_runs_and_matches_serial_bit_for_bit(how, tmp_path):
+    """No `if __name__ == "__main__":` anywhere: a plain script; the same loop in a function
+    of a module the script imports; and code with no file at all, as Jupyter runs it."""
+    script = tmp_path / "script.py"
+    if how == "module":
+        body = textwrap.indent(UNGUARDED, "    ")
+        (tmp_path / "envs.py").write_text(f"def run(record):{body}")
+        script.write_text(RECORDER + "import envs\nenvs.run(record)\n" + REPORT)
+    else:
+        script.write_text(RECORDER + UNGUARDED + REPORT)
+    out = tmp_path / "actions.npy"
+    command = [sys.executable, "-" if how == "stdin" else str(script), str(out)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, input=script.read_text() if how == "stdin" else None)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    actions = np.load(out)
+    assert actions.shape == (1000, 64)
+    assert result.stdout.strip() == serial_digest(actions)
+
+
+def test_worker_that_fails_while_starting_shows_its_error_and_raises(tmp_path):
+    """A worker that cannot start (here: its numpy is broken, the parent's is not) prints its
+    traceback on the parent's stderr, and make() raises WorkerError naming the worker."""
+    (tmp_path / "numpy").mkdir()
+    (tmp_path / "numpy" / "__init__.py").write_text(
+        "raise ImportError('this numpy is broken on purpose')")
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        import ocean
+        sys.path.insert(0, sys.argv[1])  # workers import what the parent's path finds first
+        try:
+            ocean.make("pong", num_envs=4, backend="multiprocess", num_workers=2)
+        except ocean.WorkerError as error:
+            print(error)
+    """), str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "ImportError: this numpy is broken on purpose" in result.stderr
+    assert "Traceback" in result.stderr
+    assert re.fullmatch(r"pong: worker \d \(pid \d+, envs \d\.\.\d\) exited with code 1 "
+                        r"while starting; its error is printed above \(workers write to this "
+                        r"process's stderr\)\n", result.stdout), result.stdout
+
+
 def test_step_rejects_bad_actions_before_any_worker_steps():
     serial, multi = ocean.make("pong", num_envs=4, seed=1), make(seed=1)
     try:
@@ -173,7 +262,7 @@ def test_killed_worker_raises_within_a_second_and_cleans_up(parent_block):
     assert not thread.is_alive(), "step() still waiting 1 s after its worker was killed"
     assert raised
     assert env.closed and not os.path.exists(segment)
-    assert [p.exitcode for p in env.workers] == [0, -signal.SIGKILL, 0][:len(env.workers)]
+    assert [p.returncode for p in env.workers] == [0, -signal.SIGKILL, 0][:len(env.workers)]
     assert not any(running(p.pid) or os.path.exists(f"/proc/{p.pid}") for p in env.workers)
     with pytest.raises(WorkerError, match="killed by SIGKILL"):  # and stays failed
         env.reset()
@@ -186,7 +275,7 @@ def test_killed_worker_fails_the_next_recv_even_if_its_batch_is_not_awaited():
     sent = int(ids[0]) // 2  # batch w is worker w here; the other one is done resetting
     env.send(np.zeros(2, dtype=np.int32), ids)
     os.kill(env.workers[sent].pid, signal.SIGKILL)
-    env.workers[sent].join()
+    env.workers[sent].wait()
     with pytest.raises(WorkerError, match=f"worker {sent} "):
         env.recv()  # would return the other batch, which needs nothing from the dead one
     assert not any(running(p.pid) for p in env.workers)
@@ -199,7 +288,7 @@ def test_close_stops_workers_unlinks_memory_and_keeps_returned_arrays_readable(p
     workers, segment = env.workers, f"{SHM}/{env.segment_name}"
     env.close()
     env.close()  # idempotent
-    assert [p.exitcode for p in workers] == [0] * (2 - parent_block)
+    assert [p.returncode for p in workers] == [0] * (2 - parent_block)
     assert not os.path.exists(segment)
     assert np.array_equal(obs, snapshot)  # still mapped while we hold it: no segfault
     with pytest.raises(RuntimeError, match="closed"):
@@ -211,7 +300,7 @@ def test_garbage_collected_env_cleans_up(parent_block):
     workers, segment = env.workers, f"{SHM}/{env.segment_name}"
     del env
     gc.collect()
-    assert [p.exitcode for p in workers] == [0] * (2 - parent_block)
+    assert [p.returncode for p in workers] == [0] * (2 - parent_block)
     assert not os.path.exists(segment)
 
 
@@ -219,7 +308,7 @@ def run_script(body, cores=None):
     """Start a Python process running body (env made, names printed), in its own session
     like a terminal job; returns (process, segment path, worker pids). cores: the physical
     cores the backend sees there (None: the machine's)."""
-    pretend = f"ocean.multiprocess.physical_cores = lambda: {cores}" if cores else ""
+    pretend = f"ocean.multiprocess.cores.physical_cores = lambda: {cores}" if cores else ""
     script = textwrap.dedent(f"""
         # Ctrl-C raises KeyboardInterrupt as in a terminal, even if the tests were started
         # with SIGINT ignored (as a shell starts a background job):
@@ -312,13 +401,20 @@ def test_exit_without_close_cleans_up():
     assert not os.path.exists(segment)
 
 
-def test_workers_exit_and_memory_is_freed_when_the_parent_is_killed():
+@pytest.mark.parametrize("killed", ["parent", "its process group"])
+def test_workers_exit_and_memory_is_freed_when_the_parent_is_killed(killed):
+    """No atexit, no finaliser: the workers notice that their parent is gone, and the
+    segment is unlinked, also when the parent's resource tracker (in its process group)
+    died with it."""
     process, segment, pids = run_script("""
         import time
         while True:
             time.sleep(1)
     """)
-    process.kill()  # no atexit, no finaliser: the workers and the resource tracker notice
+    if killed == "parent":
+        process.kill()
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
     process.communicate(timeout=60)
     wait_until(lambda: not any(running(pid) for pid in pids))
     wait_until(lambda: not os.path.exists(segment))
@@ -352,7 +448,8 @@ def test_default_num_workers_is_the_largest_divisor_up_to_the_physical_cores():
     try:
         assert env.num_workers == max(d for d in range(1, physical_cores() + 1) if 6 % d == 0)
         assert len(env.workers) == env.num_workers - env.parent_block
-        assert all(isinstance(p, multiprocessing.Process) and p.is_alive() for p in env.workers)
+        assert all(isinstance(p, subprocess.Popen) and p.poll() is None for p in env.workers)
+        assert len({p.pid for p in env.workers} | {os.getpid()}) == len(env.workers) + 1
     finally:
         env.close()
 
@@ -371,7 +468,7 @@ def test_parent_steps_a_block_only_for_whole_batches_that_fill_the_cores(monkeyp
         try:
             assert env.parent_block == expected, (cores, kwargs)
             assert len(env.workers) == env.num_workers - expected
-            assert all(isinstance(p, multiprocessing.Process) and p.is_alive()
+            assert all(isinstance(p, subprocess.Popen) and p.poll() is None
                        for p in env.workers)
         finally:
             env.close()
@@ -427,7 +524,7 @@ class FakeKernel:
 
 
 def test_spinner_backs_off_only_when_the_parent_waits_for_its_core():
-    from ocean.multiprocess import CONTENDED_SHARE, SPIN_BACKOFF_S, Spinner
+    from ocean.multiprocess.cores import CONTENDED_SHARE, SPIN_BACKOFF_S, Spinner
     kernel = FakeKernel()
     spinner = Spinner(1e-3, delay=lambda: kernel.delay, clock=lambda: kernel.now)
 
@@ -456,9 +553,8 @@ def test_spinner_backs_off_only_when_the_parent_waits_for_its_core():
 def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
     """The run delay the spinner reads is the kernel's: two busy processes per usable core
     make this thread wait for its core, and the spinner stops spinning."""
-    from ocean import _sync, multiprocess
-    assert multiprocess.run_delay() is not None  # Linux keeps /proc/thread-self/schedstat
-    spinner = multiprocess.Spinner(1e-3)
+    assert cores.run_delay() is not None  # Linux keeps /proc/thread-self/schedstat
+    spinner = cores.Spinner(1e-3)
     busy = "import time\nend = time.monotonic() + 20\nwhile time.monotonic() < end: pass"
     hogs = []
     try:
@@ -475,6 +571,11 @@ def test_parent_spin_backs_off_under_busy_processes_on_the_real_kernel():
         for process in hogs:
             process.kill()
             process.wait()
+
+
+def test_flags_hand_commands_between_processes_under_sanitizers(c_program):
+    """csrc/sync.h on its own, between forked processes, with ASan and UBSan."""
+    assert c_program("tests/c/test_sync.c")().strip() == "ok"
 
 
 def test_shared_rows_refuse_corrupt_ended_lists_instead_of_reading_out_of_bounds():
