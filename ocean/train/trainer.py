@@ -14,7 +14,8 @@ import torch
 
 import ocean
 from ocean.train import config as train_config
-from ocean.train.checkpoint import load_policy, restore_optimizer, save_checkpoint
+from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
+                                    save_checkpoint)
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
@@ -111,7 +112,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
-        restore_optimizer(payload, optimizer)
+        restore_optimizer(payload, optimizer, config.resume)
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
@@ -132,8 +133,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
         echo = env.game.action_echo(env.config) or None
         bonus = E3B(config.e3b, env.num_agents, policy, new_encoder,
                     int(env.single_action_space.n), device, echo)
-        if payload and "e3b" in payload:  # saved by a run with E3B
-            bonus.load_state_dict(payload["e3b"])
+        if payload:
+            restore_e3b(payload, bonus, config.resume)
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)

@@ -1,0 +1,138 @@
+"""What a user who gets an input of `ocean train`, `eval` or `render` wrong is told: crafted
+checkpoints that pass weights_only but hold the wrong things, devices torch cannot use,
+run folders that cannot be written, outputs that are directories, seeds out of range."""
+import io
+import math
+
+import pytest
+import torch
+
+from ocean.cli import main
+from ocean.train import config as train_config
+from ocean.train.checkpoint import CheckpointError, load_checkpoint
+from ocean.train.trainer import train
+
+torch.set_num_threads(1)  # two cores shared with the rest of the suite
+TINY = {"train": {"num_envs": 8, "horizon": 16, "num_minibatches": 2, "update_epochs": 1,
+                  "total_steps": 100_000},
+        "policy": {"hidden": 16}, "env": {"max_score": 2}, "dashboard": False,
+        "e3b": {"enabled": True, "dim": 8}}
+
+
+def tiny(tmp_path, *layers):
+    config = train_config.build("pong", [TINY, {"runs_dir": str(tmp_path)}, *layers])
+    return train_config.validate("pong", config)
+
+
+def fails(argv, capsys):
+    """Run the command, expect it to exit with an error; returns everything it printed."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code != 0
+    captured = capsys.readouterr()
+    return " ".join(f"{captured.out} {captured.err} {exit_info.value.code}".split())
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """A real checkpoint of one update with E3B on: a payload with every field."""
+    run = train("pong", tiny(tmp_path_factory.mktemp("runs")), out=io.StringIO(), max_updates=1)
+    return run / "model.pt"
+
+
+def crafted(saved, tmp_path, change):
+    payload = load_checkpoint(saved)
+    change(payload)
+    path = tmp_path / "crafted.pt"
+    torch.save(payload, path)
+    return path
+
+
+def set_weight(payload, value):
+    payload["model"]["actor.weight"][0, 0] = value
+
+
+# a change a crafted file makes -> what the error must say
+BAD_FIELDS = {
+    "another format": (lambda p: p.update(format="ocean-ppo/0"),
+                       "not an Ocean ocean-ppo/1 checkpoint .*'ocean-ppo/0'"),
+    "config a string": (lambda p: p.update(config="pong"), "config must be a dict"),
+    "no torch_rng": (lambda p: p.pop("torch_rng"), "torch_rng is missing"),
+    "torch_rng of floats": (lambda p: p.update(torch_rng=torch.zeros(5056)),
+                            "torch_rng must be a uint8 tensor"),
+    "global_step a string": (lambda p: p.update(global_step="512"),
+                             "global_step must be an integer >= 0, got '512'"),
+    "negative global_step": (lambda p: p.update(global_step=-128),
+                             "global_step must be an integer >= 0, got -128"),
+    "NaN global_step": (lambda p: p.update(global_step=math.nan),
+                        "global_step must be an integer >= 0, got nan"),
+    "negative update": (lambda p: p.update(update=-1), "update must be an integer >= 0"),
+    "no update": (lambda p: p.pop("update"), "update is missing"),
+    "NaN weight": (lambda p: set_weight(p, math.nan), "model 'actor.weight' holds NaN"),
+    "infinite weight": (lambda p: set_weight(p, math.inf), "model 'actor.weight' holds NaN or inf"),
+    "weight a string": (lambda p: p["model"].update({"actor.bias": "0"}),
+                        "model 'actor.bias' must be a tensor"),
+    "optimizer a list": (lambda p: p.update(optimizer=[]), "optimizer must be a dict"),
+    "NaN optimizer moment": (lambda p: p["optimizer"]["state"][0]["exp_avg"].fill_(math.nan),
+                             "optimizer .*exp_avg.* holds NaN"),
+    "e3b a string": (lambda p: p.update(e3b="on"), "e3b must be a dict"),
+    "e3b negative count": (lambda p: p["e3b"]["std"].update(count=-5),
+                           r"e3b std count must be an integer >= 0, got -5"),
+    "e3b NaN std": (lambda p: p["e3b"]["std"].update(m2=math.nan),
+                    r"e3b std m2 must be a finite number >= 0, got nan"),
+}
+
+
+@pytest.mark.parametrize("change, message", BAD_FIELDS.values(), ids=BAD_FIELDS.keys())
+def test_a_checkpoint_with_a_wrong_field_names_it(saved, tmp_path, change, message):
+    path = crafted(saved, tmp_path, change)
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(path)
+
+
+def test_every_problem_of_a_checkpoint_is_named_at_once(saved, tmp_path):
+    path = crafted(saved, tmp_path, lambda p: p.update(global_step="x", update=-1, config=[]))
+    with pytest.raises(CheckpointError) as error:
+        load_checkpoint(path)
+    assert all(key in str(error.value) for key in ("config", "global_step", "update"))
+
+
+def wrong_shape(state, key):
+    state[key] = torch.zeros(*state[key].shape[:-1], state[key].shape[-1] + 1)
+
+
+# a state that is well formed but does not fit the network a resumed run builds
+MISFITS = {
+    "optimizer moment of another shape": (
+        lambda p: wrong_shape(p["optimizer"]["state"][0], "exp_avg"),
+        r"optimizer state does not fit.*exp_avg of parameter 0 has shape \(\d+, \d+\)"),
+    "optimizer without its groups": (lambda p: p["optimizer"].update(param_groups=[]),
+                                     "optimizer state does not fit"),
+    "optimizer group without lr": (lambda p: p["optimizer"]["param_groups"][0].pop("lr"),
+                                   "optimizer state does not fit.*lr"),
+    "e3b model of another shape": (
+        lambda p: wrong_shape(p["e3b"]["idm"], "encoder.net.0.weight"),
+        "e3b state does not fit"),
+    "e3b optimizer of another shape": (
+        lambda p: wrong_shape(p["e3b"]["idm_optimizer"]["state"][0], "exp_avg_sq"),
+        "e3b state does not fit.*exp_avg_sq of parameter 0 has shape"),
+    "torch_rng not a generator state": (lambda p: p["torch_rng"].fill_(0),
+                                        "torch_rng is not a torch RNG state"),
+}
+
+
+@pytest.mark.parametrize("change, message", MISFITS.values(), ids=MISFITS.keys())
+def test_resuming_a_state_that_does_not_fit_is_a_checkpoint_error(saved, tmp_path, change,
+                                                                   message):
+    path = crafted(saved, tmp_path, change)
+    config = tiny(tmp_path / "runs", {"resume": str(path)})
+    with pytest.raises(CheckpointError, match=message) as error:
+        train("pong", config, out=io.StringIO(), max_updates=1)
+    assert str(path) in str(error.value)
+
+
+def test_a_crafted_checkpoint_from_the_command_line(saved, tmp_path, capsys):
+    path = str(crafted(saved, tmp_path, lambda p: p.update(global_step="512")))
+    assert "global_step must be an integer" in fails(["eval", "--checkpoint", path], capsys)
+    text = fails(["train", "pong", "--resume", path, "--runs-dir", str(tmp_path)], capsys)
+    assert "global_step must be an integer" in text
