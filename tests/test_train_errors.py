@@ -136,3 +136,27 @@ def test_a_crafted_checkpoint_from_the_command_line(saved, tmp_path, capsys):
     assert "global_step must be an integer" in fails(["eval", "--checkpoint", path], capsys)
     text = fails(["train", "pong", "--resume", path, "--runs-dir", str(tmp_path)], capsys)
     assert "global_step must be an integer" in text
+
+
+def unusable_devices():
+    """Device strings torch cannot parse, and GPUs this machine does not have: one past the
+    GPUs torch sees (cuda:0 where it sees none), and plain cuda where it sees none."""
+    devices = ["cuda:abc", "cuda:-1", "gpu", f"cuda:{torch.cuda.device_count()}"]
+    return devices + ([] if torch.cuda.is_available() else ["cuda"])
+
+
+@pytest.mark.parametrize("device", unusable_devices())
+@pytest.mark.parametrize("command", ["train", "resume", "eval"])
+def test_a_device_torch_cannot_use_is_named_not_blamed_on_the_checkpoint(saved, tmp_path,
+                                                                        capsys, command,
+                                                                        device):
+    argv = {"train": ["train", "pong", "--runs-dir", str(tmp_path)],
+            "resume": ["train", "pong", "--resume", str(saved), "--runs-dir", str(tmp_path)],
+            "eval": ["eval", "--checkpoint", str(saved), "--episodes", "1"]}[command]
+    text = fails([*argv, "--device", device], capsys)
+    assert "corrupt" not in text and f"'{device}'" in text
+    if device.startswith("cuda") and device[5:].isdigit() or device == "cuda":
+        assert "torch sees" in text and "CUDA GPU" in text
+    else:
+        assert "device must be cpu, cuda or cuda:N" in text
+    assert not list(tmp_path.iterdir())  # refused before a run folder was made

@@ -188,7 +188,9 @@ def load_policy(path, env_name=None, device="cpu", env_config=None, policy_confi
     and [policy] settings it was trained with, unless env_config (every key's value: an env
     made with KEY=VALUE overrides) or policy_config (a resumed run's, flags applied) say
     otherwise. CheckpointError if the file is not a checkpoint, was trained on another env
-    than env_name, or its weights do not fit that network."""
+    than env_name, or its weights do not fit that network; ConfigError for a device this
+    machine does not have."""
+    device = train_config.resolve_device(device)
     payload = load_checkpoint(path, map_location=device)
     check_env(payload, env_name, path)
     name = payload["env"]

@@ -92,9 +92,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     train = config.train
     if train.threads:
         torch.set_num_threads(train.threads)
-    device = torch.device(config.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
+    device = train_config.resolve_device(config.device)
     if config.tensorboard:
         try:  # tensorboard is optional, outside the [train] extra
             from torch.utils.tensorboard import SummaryWriter
