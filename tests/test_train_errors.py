@@ -160,3 +160,10 @@ def test_a_device_torch_cannot_use_is_named_not_blamed_on_the_checkpoint(saved, 
     else:
         assert "device must be cpu, cuda or cuda:N" in text
     assert not list(tmp_path.iterdir())  # refused before a run folder was made
+
+
+def test_the_grid_encoder_on_float_observations_is_a_config_error(capsys):
+    """The grid encoder embeds each cell's byte code; Pong's observations are floats."""
+    text = fails(["train", "pong", "--policy.encoder", "grid"], capsys)
+    assert "policy.encoder grid" in text and "float32" in text and "--policy.encoder mlp" in text
+    assert "Traceback" not in text

@@ -14,6 +14,7 @@ import sys
 import typing
 from typing import Annotated, Literal, Optional
 
+import numpy as np
 import torch
 import tyro
 
@@ -218,7 +219,13 @@ def validate(name, config):
                           f"({', '.join(log_keys)}), got {config.metric!r}")
     parse_device(config.device)  # whether this machine has it is train()'s to check
     check_workers(train.num_envs, train.num_workers)
-    agents = train.num_envs * agents_per_env(name, config)  # resolves the env config too
+    game, env_config = registry.game(name), resolve_env(name, config)
+    space = game.observation_space(env_config)
+    if policy.encoder == "grid" and space.dtype != np.uint8:
+        raise ConfigError(f"policy.encoder grid embeds the byte code of each cell of a uint8 "
+                          f"observation, but {name}'s observations are {space.dtype} of shape "
+                          f"{space.shape}: use --policy.encoder mlp (or auto)")
+    agents = train.num_envs * game.agents_per_env(env_config)
     batch = agents * train.horizon
     if batch % train.num_minibatches:
         raise ConfigError(f"train.num_minibatches ({train.num_minibatches}) must divide the "
