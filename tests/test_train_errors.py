@@ -3,11 +3,13 @@ checkpoints that pass weights_only but hold the wrong things, devices torch cann
 run folders that cannot be written, outputs that are directories, seeds out of range."""
 import io
 import math
+import pathlib
 
 import pytest
 import torch
 
 from ocean.cli import main
+from ocean.config import ConfigError
 from ocean.train import config as train_config
 from ocean.train.checkpoint import CheckpointError, load_checkpoint
 from ocean.train.trainer import train
@@ -167,3 +169,27 @@ def test_the_grid_encoder_on_float_observations_is_a_config_error(capsys):
     text = fails(["train", "pong", "--policy.encoder", "grid"], capsys)
     assert "policy.encoder grid" in text and "float32" in text and "--policy.encoder mlp" in text
     assert "Traceback" not in text
+
+
+def unusable_runs_dirs(tmp_path):
+    """Where no run folder can be made, whoever asks (tests run as root, whom a read-only
+    mode does not stop): a file, a path under a file, and sysfs, where the kernel refuses
+    everyone's mkdir."""
+    file = tmp_path / "notes.txt"
+    file.write_text("not a folder")
+    return {"a file": (file, f"{file} is a file"),
+            "under a file": (file / "runs", f"{file} is a file"),
+            "sysfs": (pathlib.Path("/sys"), "/sys: cannot make a run folder there"),
+            "under sysfs": (pathlib.Path("/sys/ocean-runs"), "cannot make a run folder")}
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file", "sysfs", "under sysfs"])
+def test_a_runs_dir_that_cannot_hold_runs_is_refused_first(tmp_path, capsys, case):
+    runs_dir, message = unusable_runs_dirs(tmp_path)[case]
+    text = fails(["train", "pong", "--runs-dir", str(runs_dir)], capsys)
+    assert "--runs-dir" in text and message in text
+    # before the resumed checkpoint is loaded, so before any env is built for it
+    config = tiny(tmp_path, {"runs_dir": str(runs_dir), "resume": str(tmp_path / "none.pt")})
+    with pytest.raises(ConfigError, match=message):
+        train("pong", config, out=io.StringIO(), max_updates=1)
+    assert (tmp_path / "notes.txt").read_text() == "not a folder"

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import pathlib
 import sys
+import tempfile
 import typing
 from typing import Annotated, Literal, Optional
 
@@ -289,6 +290,23 @@ def resolve_device(text):
         raise ConfigError(f"device {text!r}: torch sees {count} CUDA GPU"
                           f"{'s' if count > 1 else ''} ({visible})")
     return device
+
+
+def check_runs_dir(runs_dir):
+    """Make runs_dir if it is missing, and check a run folder can be made in it: an
+    unusable --runs-dir is said before the env is built, not after. The check is a real
+    mkdir, so it is the OS's own answer (root's included)."""
+    path = pathlib.Path(runs_dir)
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(f"runs_dir (--runs-dir) {runs_dir}: {blocking} is a file, "
+                          f"not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=path).cleanup()
+    except OSError as error:
+        raise ConfigError(f"runs_dir (--runs-dir) {runs_dir}: cannot make a run folder "
+                          f"there ({error.strerror})") from error
 
 
 def check_workers(num_envs, num_workers):

@@ -93,6 +93,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     if train.threads:
         torch.set_num_threads(train.threads)
     device = train_config.resolve_device(config.device)
+    train_config.check_runs_dir(config.runs_dir)
     if config.tensorboard:
         try:  # tensorboard is optional, outside the [train] extra
             from torch.utils.tensorboard import SummaryWriter
