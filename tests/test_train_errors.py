@@ -193,3 +193,12 @@ def test_a_runs_dir_that_cannot_hold_runs_is_refused_first(tmp_path, capsys, cas
     with pytest.raises(ConfigError, match=message):
         train("pong", config, out=io.StringIO(), max_updates=1)
     assert (tmp_path / "notes.txt").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("command", ["eval", "render"])
+@pytest.mark.parametrize("seed", ["-1", str(2**64), "1.5"])
+def test_a_seed_out_of_range_is_named(saved, tmp_path, capsys, command, seed):
+    argv = {"eval": ["eval", "--checkpoint", str(saved), "--episodes", "1"],
+            "render": ["render", "pong", "--steps", "1", "--out", str(tmp_path / "x.png")]}
+    text = fails([*argv[command], "--seed", seed], capsys)
+    assert f"--seed: must be an integer in [0, 2**64), got {seed!r}" in text
