@@ -202,3 +202,25 @@ def test_a_seed_out_of_range_is_named(saved, tmp_path, capsys, command, seed):
             "render": ["render", "pong", "--steps", "1", "--out", str(tmp_path / "x.png")]}
     text = fails([*argv[command], "--seed", seed], capsys)
     assert f"--seed: must be an integer in [0, 2**64), got {seed!r}" in text
+
+
+def test_total_steps_below_one_batch_says_the_run_does_one_batch(saved, tmp_path):
+    """A run is whole updates of agents x horizon agent-steps: the 8 x 16 = 128 here."""
+    out = io.StringIO()
+    run = train("pong", tiny(tmp_path, {"train": {"total_steps": 100}}), out=out)
+    assert ("train.total_steps 100 is below one batch of 128 agent-steps (8 agents x 16 "
+            "horizon): the run will do one update, of 128 agent-steps") in out.getvalue()
+    assert load_checkpoint(run / "model.pt")["global_step"] == 128
+    out = io.StringIO()  # resumed at step 128, 72 steps short of 200
+    run = train("pong", tiny(tmp_path, {"train": {"total_steps": 200}, "resume": str(saved)}),
+                out=out)
+    assert ("train.total_steps 200 is below one batch past the resumed step 128 (8 agents x "
+            "16 horizon): the run will do one update, of 128 agent-steps") in out.getvalue()
+    assert load_checkpoint(run / "model.pt")["global_step"] == 256
+
+
+def test_resuming_a_run_that_reached_total_steps_says_to_raise_it(saved, tmp_path, capsys):
+    text = fails(["train", "pong", "--resume", str(saved), "--train.total-steps", "128",
+                  "--runs-dir", str(tmp_path)], capsys)
+    assert "has trained 128 agent-steps of train.total_steps 128" in text
+    assert "--train.total-steps" in text and not list(tmp_path.iterdir())

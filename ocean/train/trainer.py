@@ -59,6 +59,16 @@ def build(name, config, global_step=0, policy=None):
     return env, policy, optimizer
 
 
+def one_batch_note(train, num_agents, global_step):
+    """What a total_steps less than one batch past the start does: updates are whole
+    batches, and a short run (a smoke test of a config) beats a refusal to run."""
+    past = f" past the resumed step {global_step:,}" if global_step else \
+        f" of {train.horizon * num_agents:,} agent-steps"
+    return (f"train.total_steps {train.total_steps:,} is below one batch{past} "
+            f"({num_agents:,} agents x {train.horizon:,} horizon): the run will do one "
+            f"update, of {train.horizon * num_agents:,} agent-steps")
+
+
 def write_scalars(writer, row):
     for key, value in row.items():
         if isinstance(value, (int, float)) and math.isfinite(value):
@@ -108,10 +118,16 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     payload = resumed.payload if resumed else None
     global_step = payload["global_step"] if payload else 0
     update = payload["update"] if payload else 0
+    if global_step >= train.total_steps:  # else a new run folder holding the same weights
+        raise train_config.ConfigError(
+            f"{config.resume} has trained {global_step:,} agent-steps of train.total_steps "
+            f"{train.total_steps:,}: give a larger --train.total-steps to train on")
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
         restore_optimizer(payload, optimizer, config.resume)
+    if train.total_steps - global_step < train.horizon * env.num_agents:
+        print(one_batch_note(train, env.num_agents, global_step), file=out)
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
