@@ -18,7 +18,8 @@ def c_program(tmp_path_factory):
     once a session) and returns a function running it with arguments; a non-zero exit fails
     the test with its output."""
     if shutil.which("cc") is None:
-        pytest.fail("a C compiler (cc) is needed for the C tests")
+        pytest.fail("a C compiler (cc) is needed for the C tests: bash .ci/setup installs "
+                    "one (as root or with sudo)")
     build = tmp_path_factory.mktemp("c")
 
     @functools.cache
