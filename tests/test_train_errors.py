@@ -1,6 +1,7 @@
-"""What a user who gets an input of `ocean train`, `eval` or `render` wrong is told: crafted
-checkpoints that pass weights_only but hold the wrong things, devices torch cannot use,
-run folders that cannot be written, outputs that are directories, seeds out of range."""
+"""What a user who gets an input of `ocean train` or `eval` wrong is told: crafted
+checkpoints that pass weights_only but hold the wrong things, devices torch cannot use, an
+encoder that does not fit the observations, run folders that cannot be made, seeds out of
+range, and what a total_steps below one batch does."""
 import io
 import math
 import pathlib
@@ -8,7 +9,7 @@ import pathlib
 import pytest
 import torch
 
-from ocean.cli import main
+from conftest import fails
 from ocean.config import ConfigError
 from ocean.train import config as train_config
 from ocean.train.checkpoint import CheckpointError, load_checkpoint
@@ -24,15 +25,6 @@ TINY = {"train": {"num_envs": 8, "horizon": 16, "num_minibatches": 2, "update_ep
 def tiny(tmp_path, *layers):
     config = train_config.build("pong", [TINY, {"runs_dir": str(tmp_path)}, *layers])
     return train_config.validate("pong", config)
-
-
-def fails(argv, capsys):
-    """Run the command, expect it to exit with an error; returns everything it printed."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code != 0
-    captured = capsys.readouterr()
-    return " ".join(f"{captured.out} {captured.err} {exit_info.value.code}".split())
 
 
 @pytest.fixture(scope="module")
