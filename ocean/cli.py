@@ -4,6 +4,7 @@ import argparse
 import sys
 
 import ocean
+from ocean.vector import check_seed
 
 
 def bench_command(args):
@@ -82,6 +83,16 @@ def positive_int(text):
     return value
 
 
+def seed_value(text):
+    """A seed as make() takes it (ocean.vector.check_seed): refused here, before a
+    checkpoint is loaded or an env made."""
+    try:
+        return check_seed(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**64), "
+                                         f"got {text!r}") from None
+
+
 def positive_float(text):
     value = float(text)
     if not value > 0:
@@ -118,7 +129,7 @@ def build_parser():
     evaluate.add_argument("--episodes", type=positive_int, default=100)
     evaluate.add_argument("--num-envs", type=positive_int, default=None,
                           help="envs stepped together (default: min(episodes, 64))")
-    evaluate.add_argument("--seed", type=int, default=1)
+    evaluate.add_argument("--seed", type=seed_value, default=1)
     evaluate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
     evaluate.add_argument("--device", default="cpu")
     evaluate.set_defaults(func=eval_command)
@@ -152,7 +163,7 @@ def add_game_arguments(parser):
     parser.add_argument("--checkpoint", default=None, metavar="P",
                         help="the policy: 'scripted' (the game's own, default when it has "
                              "one), 'random', or a trained checkpoint file (needs the trainer)")
-    parser.add_argument("--seed", type=non_negative_int, default=None)
+    parser.add_argument("--seed", type=seed_value, default=None)
 
 
 def main(argv=None):

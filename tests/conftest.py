@@ -12,13 +12,25 @@ C_FLAGS = ["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
            f"-I{ROOT / 'csrc'}", f"-I{ROOT}"]
 
 
+def fails(argv, capsys):
+    """Run the `ocean` command, expect it to exit with an error; returns everything it
+    printed."""
+    from ocean.cli import main  # here: the C and repo tests run without the extension built
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code != 0
+    captured = capsys.readouterr()
+    return " ".join(f"{captured.out} {captured.err} {exit_info.value.code}".split())
+
+
 @pytest.fixture(scope="session")
 def c_program(tmp_path_factory):
     """c_program("tests/c/test_x.c") compiles a C test (sanitizers on, warnings are errors;
     once a session) and returns a function running it with arguments; a non-zero exit fails
     the test with its output."""
     if shutil.which("cc") is None:
-        pytest.fail("a C compiler (cc) is needed for the C tests")
+        pytest.fail("a C compiler (cc) is needed for the C tests: bash .ci/setup installs "
+                    "one (as root or with sudo)")
     build = tmp_path_factory.mktemp("c")
 
     @functools.cache

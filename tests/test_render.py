@@ -227,6 +227,24 @@ def test_render_command_reports_bad_input_without_a_traceback(tmp_path, args, me
     assert not (tmp_path / "x.gif").exists()
 
 
+@pytest.mark.parametrize("name", ["frames.gif", "frames"])
+def test_an_out_that_is_a_directory_is_refused_before_stepping(tmp_path, name):
+    (tmp_path / name).mkdir()
+    result = subprocess.run([sys.executable, "-m", "ocean", "render", "pong", "--steps", "3",
+                             "--out", name], capture_output=True, text=True, cwd=tmp_path,
+                            timeout=60, env={**without_display(), "PYTHONPATH": str(ROOT)})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{name} is a directory" in result.stderr, result.stderr
+    calls = []
+
+    def policy(observations):  # a policy that counts the steps taken
+        calls.append(1)
+        return np.zeros(len(observations), np.int64)
+    with pytest.raises(ValueError, match="is a directory"):
+        ocean.render.record("pong", steps=3, out=tmp_path / name, policy=policy)
+    assert calls == [] and list((tmp_path / name).iterdir()) == []
+
+
 def without_display():
     import os
     return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

@@ -33,7 +33,8 @@ def display():
     """A fresh Xvfb (tests/xvfb.py) for this module's tests."""
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is needed for the window tests: apt-get install xvfb xdotool")
+            pytest.fail(f"{tool} is needed for the window tests: bash .ci/setup installs it "
+                        "(as root or with sudo)")
     try:
         with virtual_display(DEADLINE) as name:
             yield name

@@ -4,18 +4,10 @@ import typing
 
 import pytest
 
+from conftest import fails
 from ocean.cli import main
 from ocean.config import ConfigError
 from ocean.train import config as train_config
-
-
-def fails(argv, capsys):
-    """Run the command, expect it to exit with an error; returns everything it printed."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code != 0
-    captured = capsys.readouterr()
-    return " ".join(f"{captured.out} {captured.err} {exit_info.value.code}".split())
 
 
 def test_overrides_apply_over_game_defaults():

@@ -6,8 +6,11 @@ GIF_MIN_DELAY_CS = 2  # GIF delays are centiseconds; viewers play delays under 2
 
 
 def check_output(path):
-    """The path as a Path, if its suffix is one we write (before anything runs)."""
+    """The path as a Path, if it is a file we can write (before anything runs)."""
     path = pathlib.Path(path)
+    if path.is_dir():
+        raise ValueError(f"output {path} is a directory; give a file in it, such as "
+                         f"{path / 'frames.gif'}")
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"output must end in .gif (animation) or .png (last frame), got {path}")
     if not path.parent.is_dir():

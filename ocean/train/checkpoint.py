@@ -2,8 +2,10 @@
 the torch RNG state, the resolved config and, with E3B, its normaliser and inverse-dynamics
 model; written to a temp file then renamed, so a crash never leaves half a checkpoint under
 the real name. Loading uses torch.load(weights_only=True): tensors and plain containers
-only, never code. load_policy() is the one way from a file to a policy: `ocean eval`,
-`ocean play/render --checkpoint` and a resumed run all take it."""
+only, never code; then check_payload() checks every field's type and range, and restoring
+checks the states fit the network they go into. load_policy() is the one way from a file
+to a policy: `ocean eval`, `ocean play/render --checkpoint` and a resumed run all take it."""
+import math
 import os
 import pathlib
 from typing import NamedTuple
@@ -51,12 +53,126 @@ def load_checkpoint(path, map_location="cpu"):
         raise CheckpointError(
             f"cannot read checkpoint {path}: it is truncated, corrupt or not an Ocean "
             f"checkpoint ({type(error).__name__}: {first_line[:200]})") from error
-    missing = [k for k in ("format", "env", "config", "global_step", "model", "optimizer")
-               if not isinstance(payload, dict) or k not in payload]
-    if missing or payload.get("format") != FORMAT or not isinstance(payload["config"], dict):
-        raise CheckpointError(f"{path} is not an Ocean {FORMAT} checkpoint "
-                              f"(missing {', '.join(missing) or 'format tag or config'})")
+    check_payload(payload, path)
     return payload
+
+
+def check_payload(payload, path):
+    """weights_only keeps code out, not nonsense: a file of plain containers and tensors can
+    still hold a string step count or NaN weights. Each field's type and range is checked
+    here, once, so what reads a payload after load_checkpoint can trust it; every problem
+    found is named in one CheckpointError."""
+    if not isinstance(payload, dict):
+        raise CheckpointError(f"{path} is not an Ocean checkpoint: it holds a "
+                              f"{type(payload).__name__}, not a dict")
+    if payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not an Ocean {FORMAT} checkpoint (its format tag: "
+                              f"{shown(payload.get('format'))})")
+    problems = []
+    for key, check in PAYLOAD_FIELDS.items():
+        if key in payload:
+            problems += under(key, check(payload[key]))
+        elif key not in OPTIONAL_FIELDS:
+            problems.append(f"{key} is missing")
+    if problems:
+        raise CheckpointError(f"checkpoint {path} cannot be used: {'; '.join(problems)}")
+
+
+def shown(value):
+    """A value for an error message: a tensor by its shape, anything else cut short."""
+    if torch.is_tensor(value):
+        return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def under(prefix, problems):
+    """Each of a part's problems, saying which part: 'optimizer' + 'must be a dict'."""
+    return (f"{prefix} {problem}" for problem in problems)
+
+
+def non_negative_int(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        yield f"must be an integer >= 0, got {shown(value)}"
+
+
+def finite_number(value, low=-math.inf):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not low <= value < math.inf:
+        yield f"must be a finite number{'' if low == -math.inf else f' >= {low}'}, " \
+              f"got {shown(value)}"
+
+
+def game_name(value):
+    if not isinstance(value, str) or not value:
+        yield f"must be a game's name, got {shown(value)}"
+
+
+def config_sections(value):
+    if not isinstance(value, dict):
+        yield f"must be a dict of config sections, got {shown(value)}"
+
+
+def named_tensors(value):
+    """A state dict: names to tensors, every float one finite (NaN weights mean the run
+    diverged; loading them would evaluate or train garbage)."""
+    if not isinstance(value, dict):
+        yield f"must be a dict of named tensors, got {shown(value)}"
+        return
+    for key, tensor in value.items():
+        if not torch.is_tensor(tensor):
+            yield f"{key!r} must be a tensor, got {shown(tensor)}"
+        elif tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            yield f"{key!r} holds NaN or infinity (did the run diverge before this save?)"
+
+
+def optimizer_state(value):
+    """torch's optimizer state_dict: {"state": {index: {name: tensor}}, "param_groups":
+    [{"params": [index, ...], hyperparameters}]}."""
+    if not isinstance(value, dict) or not isinstance(value.get("state"), dict) \
+            or not isinstance(value.get("param_groups"), list):
+        yield f"must be a dict of state and param_groups, got {shown(value)}"
+        return
+    for group in value["param_groups"]:
+        if not isinstance(group, dict) or not isinstance(group.get("params"), list):
+            yield f"param group must be a dict with a params list, got {shown(group)}"
+    for index, state in value["state"].items():
+        yield from under(f"parameter {index} state", named_tensors(state))
+
+
+def rng_state(value):
+    if not torch.is_tensor(value) or value.dtype != torch.uint8 or value.dim() != 1:
+        yield f"must be a uint8 tensor (a torch RNG state), got {shown(value)}"
+
+
+def rng_states(value):
+    if not isinstance(value, list):
+        yield f"must be a list of CUDA RNG states, got {shown(value)}"
+        return
+    for state in value:
+        yield from rng_state(state)
+
+
+def e3b_state(value):
+    """E3B.state_dict(): the normaliser's sums, and with learned features the inverse-
+    dynamics model and its optimiser."""
+    if not isinstance(value, dict) or not isinstance(value.get("std"), dict):
+        yield f"must be a dict with the bonus normaliser's std, got {shown(value)}"
+        return
+    std = value["std"]
+    yield from under("std count", non_negative_int(std.get("count")))
+    yield from under("std mean", finite_number(std.get("mean")))
+    yield from under("std m2", finite_number(std.get("m2"), low=0))
+    if "idm" in value:
+        yield from under("idm", named_tensors(value["idm"]))
+        yield from under("idm_optimizer", optimizer_state(value.get("idm_optimizer")))
+
+
+PAYLOAD_FIELDS = {"env": game_name, "config": config_sections,
+                  "global_step": non_negative_int, "update": non_negative_int,
+                  "model": named_tensors, "optimizer": optimizer_state,
+                  "torch_rng": rng_state, "cuda_rng": rng_states, "e3b": e3b_state}
+OPTIONAL_FIELDS = ("e3b",)  # saved only by runs with E3B
 
 
 class LoadedPolicy(NamedTuple):
@@ -72,7 +188,9 @@ def load_policy(path, env_name=None, device="cpu", env_config=None, policy_confi
     and [policy] settings it was trained with, unless env_config (every key's value: an env
     made with KEY=VALUE overrides) or policy_config (a resumed run's, flags applied) say
     otherwise. CheckpointError if the file is not a checkpoint, was trained on another env
-    than env_name, or its weights do not fit that network."""
+    than env_name, or its weights do not fit that network; ConfigError for a device this
+    machine does not have."""
+    device = train_config.resolve_device(device)
     payload = load_checkpoint(path, map_location=device)
     check_env(payload, env_name, path)
     name = payload["env"]
@@ -82,7 +200,7 @@ def load_policy(path, env_name=None, device="cpu", env_config=None, policy_confi
             env_config = train_config.resolve_env(name, config)
     except ValueError as error:
         raise CheckpointError(f"{path}: its saved config does not fit this version of "
-                              f"{name}: {error}") from None
+                              f"{name}: {error}") from error
     game = registry.game(name)
     policy = make_policy(game.observation_space(env_config), game.num_actions,
                          policy_config or config.policy, game, env_config).to(device)
@@ -104,15 +222,66 @@ def restore(payload, policy, optimizer=None, env_name=None, path="checkpoint"):
     except RuntimeError as error:
         raise CheckpointError(
             f"{path} does not fit this policy (different env config or [policy] settings "
-            f"than it was trained with?): {str(error).splitlines()[0]}") from None
+            f"than it was trained with?): {first_lines(error)}") from error
     if optimizer is not None:
-        restore_optimizer(payload, optimizer)
+        restore_optimizer(payload, optimizer, path)
 
 
-def restore_optimizer(payload, optimizer):
+def restore_optimizer(payload, optimizer, path="checkpoint"):
     """The optimiser's state and the RNG states: what a resumed run takes beyond weights."""
-    optimizer.load_state_dict(payload["optimizer"])
-    # map_location may have moved these onto the GPU; RNG states live on the CPU
-    torch.set_rng_state(payload["torch_rng"].cpu())
-    if payload.get("cuda_rng") and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([state.cpu() for state in payload["cuda_rng"]])
+    load_optimizer(optimizer, payload["optimizer"], "optimizer", path)
+    try:  # set_rng_state checks the bytes are a generator's state, not just their size
+        # map_location may have moved these onto the GPU; RNG states live on the CPU
+        torch.set_rng_state(payload["torch_rng"].cpu())
+        if payload["cuda_rng"] and torch.cuda.is_available():  # as many GPUs as are here
+            torch.cuda.set_rng_state_all([state.cpu() for state in
+                                          payload["cuda_rng"][:torch.cuda.device_count()]])
+    except RuntimeError as error:
+        raise CheckpointError(f"{path}: torch_rng is not a torch RNG state: {error}") from error
+
+
+def restore_e3b(payload, bonus, path="checkpoint"):
+    """E3B's normaliser, inverse-dynamics model and its optimiser, when the run saved them."""
+    if "e3b" not in payload:  # saved by a run without E3B: this one starts it fresh
+        return
+    state = payload["e3b"]
+    try:
+        if bonus.idm is not None and "idm" in state:
+            check_optimizer_fits(bonus.optimizer, state["idm_optimizer"])
+        bonus.load_state_dict(state)
+    except (RuntimeError, ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"{path}: its e3b state does not fit this run's E3B (another "
+                              f"e3b.dim or policy?): {first_lines(error)}") from error
+
+
+def first_lines(error):
+    """torch's load_state_dict says which state dict in its first line, what differs in the
+    second."""
+    return " ".join(line.strip() for line in str(error).splitlines()[:2])
+
+
+def load_optimizer(optimizer, state, what, path):
+    try:
+        check_optimizer_fits(optimizer, state)
+        optimizer.load_state_dict(state)
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"{path}: its {what} state does not fit this network: "
+                              f"{error}") from error
+
+
+def check_optimizer_fits(optimizer, state):
+    """ValueError for what torch's load_state_dict lets through (it checks the groups'
+    sizes): moments of another shape than their parameter, or a group without one of the
+    optimiser's hyperparameters. Either would fail only at the first step, deep in the
+    update."""
+    params = [param for group in optimizer.param_groups for param in group["params"]]
+    indices = [index for group in state["param_groups"] for index in group["params"]]
+    for index, param in zip(indices, params):
+        for key, value in state["state"].get(index, {}).items():
+            if value.dim() and value.shape != param.shape:
+                raise ValueError(f"{key} of parameter {index} has shape {tuple(value.shape)}, "
+                                 f"the parameter {tuple(param.shape)}")
+    for group in state["param_groups"]:
+        missing = [key for key in optimizer.defaults if key not in group]
+        if missing:
+            raise ValueError(f"a parameter group lacks {', '.join(missing)}")

@@ -11,9 +11,12 @@ import dataclasses
 import json
 import pathlib
 import sys
+import tempfile
 import typing
 from typing import Annotated, Literal, Optional
 
+import numpy as np
+import torch
 import tyro
 
 import ocean
@@ -215,10 +218,15 @@ def validate(name, config):
     if config.metric and config.metric not in log_keys:
         raise ConfigError(f"metric must be one of {name}'s episode logs "
                           f"({', '.join(log_keys)}), got {config.metric!r}")
-    if config.device != "cpu" and not config.device.startswith("cuda"):
-        raise ConfigError(f"device must be cpu or cuda[:N], got {config.device!r}")
+    parse_device(config.device)  # whether this machine has it is train()'s to check
     check_workers(train.num_envs, train.num_workers)
-    agents = train.num_envs * agents_per_env(name, config)  # resolves the env config too
+    game, env_config = registry.game(name), resolve_env(name, config)
+    space = game.observation_space(env_config)
+    if policy.encoder == "grid" and space.dtype != np.uint8:
+        raise ConfigError(f"policy.encoder grid embeds the byte code of each cell of a uint8 "
+                          f"observation, but {name}'s observations are {space.dtype} of shape "
+                          f"{space.shape}: use --policy.encoder mlp (or auto)")
+    agents = train.num_envs * game.agents_per_env(env_config)
     batch = agents * train.horizon
     if batch % train.num_minibatches:
         raise ConfigError(f"train.num_minibatches ({train.num_minibatches}) must divide the "
@@ -250,6 +258,55 @@ def check_fields(values, prefix=""):
             raise ConfigError(f"{name} must be one of {', '.join(typing.get_args(kind))}, "
                               f"got {value!r}")
         setattr(values, key, value)
+
+
+def parse_device(text):
+    """The torch.device `text` names: cpu, cuda or cuda:N; ConfigError for anything else."""
+    try:
+        device = torch.device(text)
+    except (RuntimeError, TypeError) as error:
+        raise ConfigError(f"device must be cpu, cuda or cuda:N (N a GPU index), "
+                          f"got {text!r}") from error
+    if device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"device must be cpu, cuda or cuda:N (N a GPU index), got {text!r}")
+    return device
+
+
+def resolve_device(text):
+    """parse_device(text), checked against the GPUs torch sees here, so that a device this
+    machine lacks is named as such before anything loads onto it (torch.load would call it
+    a checkpoint it cannot deserialise)."""
+    device = parse_device(text)
+    if device.type == "cpu":
+        return device
+    if not torch.cuda.is_available():
+        why = ("this torch is a CPU-only build" if torch.version.cuda is None else
+               "is a GPU visible? check nvidia-smi and CUDA_VISIBLE_DEVICES")
+        raise ConfigError(f"device {text!r} needs a CUDA GPU but torch sees none ({why}); "
+                          f"use --device cpu")
+    count = torch.cuda.device_count()
+    if device.index is not None and device.index >= count:
+        visible = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"
+        raise ConfigError(f"device {text!r}: torch sees {count} CUDA GPU"
+                          f"{'s' if count > 1 else ''} ({visible})")
+    return device
+
+
+def check_runs_dir(runs_dir):
+    """Make runs_dir if it is missing, and check a run folder can be made in it: an
+    unusable --runs-dir is said before the env is built, not after. The check is a real
+    mkdir, so it is the OS's own answer (root's included)."""
+    path = pathlib.Path(runs_dir)
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(f"runs_dir (--runs-dir) {runs_dir}: {blocking} is a file, "
+                          f"not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=path).cleanup()
+    except OSError as error:
+        raise ConfigError(f"runs_dir (--runs-dir) {runs_dir}: cannot make a run folder "
+                          f"there ({error.strerror})") from error
 
 
 def check_workers(num_envs, num_workers):

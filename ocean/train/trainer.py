@@ -14,7 +14,8 @@ import torch
 
 import ocean
 from ocean.train import config as train_config
-from ocean.train.checkpoint import load_policy, restore_optimizer, save_checkpoint
+from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
+                                    save_checkpoint)
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
@@ -58,6 +59,16 @@ def build(name, config, global_step=0, policy=None):
     return env, policy, optimizer
 
 
+def one_batch_note(train, num_agents, global_step):
+    """What a total_steps less than one batch past the start does: updates are whole
+    batches, and a short run (a smoke test of a config) beats a refusal to run."""
+    past = f" past the resumed step {global_step:,}" if global_step else \
+        f" of {train.horizon * num_agents:,} agent-steps"
+    return (f"train.total_steps {train.total_steps:,} is below one batch{past} "
+            f"({num_agents:,} agents x {train.horizon:,} horizon): the run will do one "
+            f"update, of {train.horizon * num_agents:,} agent-steps")
+
+
 def write_scalars(writer, row):
     for key, value in row.items():
         if isinstance(value, (int, float)) and math.isfinite(value):
@@ -91,9 +102,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     train = config.train
     if train.threads:
         torch.set_num_threads(train.threads)
-    device = torch.device(config.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise train_config.ConfigError("device cuda requested but torch sees no CUDA GPU")
+    device = train_config.resolve_device(config.device)
+    train_config.check_runs_dir(config.runs_dir)
     if config.tensorboard:
         try:  # tensorboard is optional, outside the [train] extra
             from torch.utils.tensorboard import SummaryWriter
@@ -108,10 +118,16 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     payload = resumed.payload if resumed else None
     global_step = payload["global_step"] if payload else 0
     update = payload["update"] if payload else 0
+    if global_step >= train.total_steps:  # else a new run folder holding the same weights
+        raise train_config.ConfigError(
+            f"{config.resume} has trained {global_step:,} agent-steps of train.total_steps "
+            f"{train.total_steps:,}: give a larger --train.total-steps to train on")
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
-        restore_optimizer(payload, optimizer)
+        restore_optimizer(payload, optimizer, config.resume)
+    if train.total_steps - global_step < train.horizon * env.num_agents:
+        print(one_batch_note(train, env.num_agents, global_step), file=out)
 
     run_dir = new_run_dir(config.runs_dir, name)
     resolved = train_config.to_dict(config)
@@ -132,8 +148,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
         echo = env.game.action_echo(env.config) or None
         bonus = E3B(config.e3b, env.num_agents, policy, new_encoder,
                     int(env.single_action_space.n), device, echo)
-        if payload and "e3b" in payload:  # saved by a run with E3B
-            bonus.load_state_dict(payload["e3b"])
+        if payload:
+            restore_e3b(payload, bonus, config.resume)
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
