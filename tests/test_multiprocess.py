@@ -38,6 +38,14 @@ def no_leaked_segments():
     assert own_segments() == []
 
 
+@pytest.fixture(autouse=True)
+def close_waits_for_a_hang(monkeypatch):
+    """close() kills a worker still running CLOSE_TIMEOUT_S (1 s) after its CLOSE. Tests that
+    workers exit on CLOSE (return code 0) give them a hang guard's time instead: on a loaded
+    machine a worker's exit may take longer, and a kill would fail the test."""
+    monkeypatch.setattr("ocean.multiprocess.workers.CLOSE_TIMEOUT_S", HANG_GUARD_S)
+
+
 def running(pid):
     """True while pid is a live process (not gone, not a zombie awaiting its parent)."""
     try:
