@@ -72,3 +72,15 @@ def test_multiprocess_scaling_prints_a_row_per_worker_count():
     assert " 1 worker " in rows[1] and rows[1].endswith("1.00x")  # against itself
     assert " 2 workers " in rows[2]
     assert " 3 workers " in rows[3] and "does not split" in rows[3]  # 4096 over 3
+
+
+def test_multiprocess_timing_prints_a_row_per_reaction():
+    lines = script("multiprocess_timing.py", "--rounds", "1")
+    assert lines[2].split()[:3] == ["reaction", "median", "s"]
+    rows = lines[3:]  # after the machine, setup and header lines
+    assert [row[:52].rstrip() for row in rows] == [
+        "killed worker to WorkerError (parent steps block 0)",
+        "killed worker to WorkerError (every block a process)",
+        "close() until every worker exited", "killed parent until its segment is unlinked",
+        "killed parent until its workers exited", "spinning beside 2 busy processes per core"]
+    assert all(float(row[52:].split()[0]) >= 0 for row in rows)

@@ -2,7 +2,6 @@
 overlapped rollout (one half of the agents steps while the policy infers on the other)
 checked against a serial env replaying its actions."""
 import io
-import multiprocessing
 import os
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 import torch
 
 import ocean
+from ocean.multiprocess.workers import WORKER_MODULE
 from ocean.train import config as train_config
 from ocean.train.policy import make_policy
 from ocean.train.rollout import OverlapCollector, Rollout
@@ -22,10 +22,34 @@ def own_segments():
     return [n for n in os.listdir("/dev/shm") if n.startswith(f"ocean_{os.getpid()}_")]
 
 
+def own_children():
+    """{pid: command line} of this process's child processes. A worker is one (started as
+    `python -m ocean.multiprocess.worker`) until it is reaped; one that has exited but was
+    not waited for (a zombie) has an empty command line."""
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited while we looked
+        if parent == os.getpid():
+            children[int(pid)] = command
+    return children
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_workers():
+    """Every worker process the test started is stopped and reaped, and every shared-memory
+    segment unlinked. (Besides workers, these tests start only multiprocessing's resource
+    tracker, which serves this process until it exits.)"""
+    before = own_children()
     yield
-    assert multiprocessing.active_children() == []
+    left = {pid: command for pid, command in own_children().items()
+            if pid not in before and (WORKER_MODULE in command or command == "")}
+    assert left == {}, f"workers left running, or exited and not reaped (no command): {left}"
     assert own_segments() == []
 
 

@@ -8,19 +8,20 @@
  *     not by its slice running out (slices here are long, so a lost wake fails the test);
  *   - with nothing to wait for, both waits return after their slice: -1 and `seen`;
  *   - CLOSE ends a worker.
- * Usage: test_sync. Prints "ok", or the failed checks and exits 1. */
+ * Usage: test_sync [all]. Prints "ok", or the failed checks (harness.h) and exits 1. */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <errno.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sync.h"
+#include "harness.h"
 
 enum { MAX_WORKERS = 3, PAYLOAD = 64 };
-static const double LONG_SLICE_S = 2.0;  /* a wait that takes this long missed its wake */
+/* A wait that takes this long missed its wake: a wake takes microseconds, and a loaded
+ * machine keeps a process off its core for milliseconds, not for seconds. */
+static const double LONG_SLICE_S = 10.0;
 static const double SHORT_SLICE_S = 0.01;
 static const uint64_t BIG_SEED = UINT64_MAX - 2;  /* all 64 bits must come through */
 
@@ -29,20 +30,6 @@ typedef struct {
     int64_t actions[MAX_WORKERS];                      /* the parent writes, then commands */
     int64_t payload[MAX_WORKERS][PAYLOAD];             /* a worker writes, then finishes */
 } Shared;
-
-static int failures = 0;
-
-/* A failed check: where, and what went wrong. */
-static void fail(int line, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void fail(int line, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    printf("test_sync.c:%d: ", line);
-    vprintf(format, args);
-    printf("\n");
-    va_end(args);
-    failures++;
-}
 
 static int64_t *row_of(Shared *s, int w) { return &s->rows[w * OCEAN_ROW_WORDS]; }
 static int64_t *shared_row(Shared *s, int workers) { return row_of(s, workers); }
@@ -80,7 +67,7 @@ static int wait_any(Shared *s, int workers, const int32_t *firsts, int groups, i
                     double spin_s) {
     int g = ocean_wait_done(s->rows, shared_row(s, workers), firsts, groups, count, 0.0,
                             LONG_SLICE_S, spin_s);
-    if (g < 0) fail(__LINE__, "the wait outlived its %.1f s slice: a wake was lost", LONG_SLICE_S);
+    CHECK(g >= 0, "the wait outlived its %.1f s slice: a wake was lost", LONG_SLICE_S);
     return g;
 }
 
@@ -89,12 +76,12 @@ static int wait_any(Shared *s, int workers, const int32_t *firsts, int groups, i
 static void run_workers(int workers, int rounds, double spin_s) {
     Shared *s = mmap(NULL, sizeof(Shared), PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (s == MAP_FAILED) { perror("mmap"); exit(1); }
+    REQUIRE(s != MAP_FAILED, "mmap: %s", strerror(errno));
     pid_t pids[MAX_WORKERS];
     for (int w = 0; w < workers; w++) {
         row_of(s, w)[OCEAN_DONE] = -1;  /* the worker sets 0 when ready */
         pids[w] = fork();
-        if (pids[w] < 0) { perror("fork"); exit(1); }
+        REQUIRE(pids[w] >= 0, "fork: %s", strerror(errno));
         if (pids[w] == 0) _exit(worker_main(s, w, workers, spin_s));
     }
     const int32_t all[1] = {0};
@@ -107,10 +94,10 @@ static void run_workers(int workers, int rounds, double spin_s) {
     }
     if (wait_any(s, workers, all, 1, workers, spin_s) < 0) goto close;
     for (int w = 0; w < workers; w++)
-        if ((uint64_t)s->payload[w][0] != BIG_SEED)
-            fail(__LINE__, "worker %d read seed %lld", w, (long long)s->payload[w][0]);
+        CHECK((uint64_t)s->payload[w][0] == BIG_SEED, "worker %d read seed %lld", w,
+              (long long)s->payload[w][0]);
 
-    for (int r = 0; r < rounds && !failures; r++) {
+    for (int r = 0; r < rounds && !harness_failures; r++) {
         for (int w = 0; w < workers; w++) {
             s->actions[w] = 1000 * r + w;
             ocean_command(row_of(s, w), OCEAN_STEP);
@@ -118,8 +105,7 @@ static void run_workers(int workers, int rounds, double spin_s) {
         if (r % 2) {
             if (wait_any(s, workers, all, 1, workers, spin_s) < 0) break;
             for (int w = 0; w < workers; w++)
-                if (!payload_ok(s, w))
-                    fail(__LINE__, "round %d: worker %d's payload is stale", r, w);
+                CHECK(payload_ok(s, w), "round %d: worker %d's payload is stale", r, w);
         } else {
             int32_t firsts[MAX_WORKERS];
             for (int w = 0; w < workers; w++) firsts[w] = w;
@@ -127,27 +113,26 @@ static void run_workers(int workers, int rounds, double spin_s) {
                 int g = wait_any(s, workers, firsts, left, 1, spin_s);
                 if (g < 0) break;
                 int w = firsts[g];
-                if (row_of(s, w)[OCEAN_DONE] != row_of(s, w)[OCEAN_REQUEST])
-                    fail(__LINE__, "round %d: worker %d returned before it was done", r, w);
-                if (!payload_ok(s, w))
-                    fail(__LINE__, "round %d: worker %d's payload is stale", r, w);
-                if (row_of(s, w)[OCEAN_ENDED] != s->actions[w] % 7)
-                    fail(__LINE__, "round %d: worker %d's ENDED is stale", r, w);
+                CHECK(row_of(s, w)[OCEAN_DONE] == row_of(s, w)[OCEAN_REQUEST],
+                      "round %d: worker %d returned before it was done", r, w);
+                CHECK(payload_ok(s, w), "round %d: worker %d's payload is stale", r, w);
+                CHECK(row_of(s, w)[OCEAN_ENDED] == s->actions[w] % 7,
+                      "round %d: worker %d's ENDED is stale", r, w);
                 firsts[g] = firsts[left - 1];
             }
         }
         int64_t completions = shared_row(s, workers)[OCEAN_COMPLETIONS];
-        if (completions != (int64_t)workers * (r + 3))  /* ready, reset, then one a round */
-            fail(__LINE__, "round %d: %lld completions", r, (long long)completions);
+        CHECK(completions == (int64_t)workers * (r + 3),  /* ready, reset, then one a round */
+              "round %d: %lld completions", r, (long long)completions);
     }
 close:
     for (int w = 0; w < workers; w++) ocean_command(row_of(s, w), OCEAN_CLOSE);
     for (int w = 0; w < workers; w++) {
         int status;
         waitpid(pids[w], &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            fail(__LINE__, "worker %d (%d workers, spin %g s) ended with status %d", w, workers,
-                 spin_s, status);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "worker %d (%d workers, spin %g s) ended with status %d", w, workers, spin_s,
+              status);
     }
     munmap(s, sizeof(Shared));
 }
@@ -159,25 +144,25 @@ static void waits_time_out(double spin_s) {
     const int32_t first[1] = {0};
     double start = ocean_now();
     int g = ocean_wait_done(s.rows, shared_row(&s, 1), first, 1, 1, 0.0, SHORT_SLICE_S, spin_s);
-    if (g != -1 || ocean_now() - start < SHORT_SLICE_S)
-        fail(__LINE__, "wait_done returned %d before its slice ran out", g);
+    CHECK(g == -1 && ocean_now() - start >= SHORT_SLICE_S,
+          "wait_done returned %d before its slice ran out", g);
     start = ocean_now();
     int64_t seen = ocean_wait_request(row_of(&s, 0), 1, 0.0, SHORT_SLICE_S, spin_s);
-    if (seen != 1 || ocean_now() - start < SHORT_SLICE_S)
-        fail(__LINE__, "wait_request returned %lld before its slice ran out", (long long)seen);
-    if (s.rows[OCEAN_SLEEPING] != 0) fail(__LINE__, "a waiter that gave up still says it sleeps");
+    CHECK(seen == 1 && ocean_now() - start >= SHORT_SLICE_S,
+          "wait_request returned %lld before its slice ran out", (long long)seen);
+    CHECK(s.rows[OCEAN_SLEEPING] == 0, "a waiter that gave up still says it sleeps");
 }
 
-int main(void) {
+static void run_all(void) {
     waits_time_out(0.0);
     waits_time_out(1.0);
     run_workers(MAX_WORKERS, 2000, 0.0);   /* every wait sleeps: futex wait and wake */
     run_workers(MAX_WORKERS, 1000, 50e-6); /* short spins, then sleep: the backend's mix */
     run_workers(1, 2000, 1e-3);            /* parent and worker spin, each on a core */
-    if (failures) {
-        printf("%d checks failed\n", failures);
-        return 1;
-    }
-    printf("ok\n");
-    return 0;
+    if (harness_failures == 0) printf("ok\n");
+}
+
+int main(int argc, char **argv) {
+    static const HarnessMode modes[] = {{"all", "", run_all}};
+    return harness_main(argc, argv, modes, (int)OCEAN_COUNT(modes));
 }
