@@ -345,3 +345,13 @@ def to_dict(config):
 def save(config_dict, path):
     pathlib.Path(path).write_text(json.dumps(config_dict, indent=2) + "\n")
 
+
+
+def samples_per_step(config):
+    """Gradient samples per agent-step collected: how many times the learner's minibatches
+    use each agent-step, from a resolved config as config.json holds it (to_dict()). PPO:
+    each epoch passes over the whole rollout once, so update_epochs (the most: target_kl
+    may stop an update's epochs early). A learner that reuses experience (a replay buffer,
+    a replay ratio) adds its rule here, and writes the number it really drew per update to
+    metrics.csv as samples_per_step, which `ocean compare` prefers to this one."""
+    return float(config["train"]["update_epochs"])
