@@ -20,25 +20,10 @@ import torch
 
 from ocean.bench import machine_line
 from ocean.train import config as train_config
+from ocean.train.compare import WINDOW, rolling_scores
 from ocean.train.trainer import train
 
 BAR = 18.0
-WINDOW = 100  # episodes in the rolling mean
-
-
-def rolling_scores(rows, window=WINDOW):
-    """[(step, seconds, mean score of the last `window` episodes)] from metrics rows, each
-    update's mean weighted by its episode count."""
-    recent, out = [], []
-    for row in rows:
-        if row["score"] in ("", None):
-            continue
-        recent.append((int(row["episodes"]), float(row["score"])))
-        while sum(n for n, _ in recent[1:]) >= window:
-            recent.pop(0)
-        total = sum(n for n, _ in recent)
-        out.append((int(row["step"]), float(row["seconds"]), sum(n * s for n, s in recent) / total))
-    return out
 
 
 def main(argv=None):

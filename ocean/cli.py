@@ -43,6 +43,17 @@ def render_command(args):
     print(f"wrote {path}")
 
 
+def compare_command(args):
+    from ocean.train.compare import CompareError, compare
+    try:
+        table, _ = compare(args.runs, threshold=args.threshold, out=args.out,
+                           group_by=args.group_by)
+    except CompareError as error:
+        raise SystemExit(f"ocean compare: {error}") from None
+    print(table)
+    print(f"wrote {args.out}")
+
+
 def run_user_facing(command, function, *args, **kwargs):
     """Errors a user can cause (bad name, config, checkpoint, output, no display) end the
     command with their message, not a traceback."""
@@ -153,7 +164,32 @@ def build_parser():
                         help=".gif: every frame; .png: the last frame")
     render.add_argument("--fps", type=positive_int, default=30, help="GIF playback rate")
     render.set_defaults(func=render_command)
+
+    compare = commands.add_parser(
+        "compare", help="learning curves of runs against wall clock and agent-steps, and a "
+                        "table (needs the [train] extra)",
+        description="Group run folders by config (equal apart from the seed), draw each "
+                    "group's score against wall-clock seconds and agent-steps (mean of its "
+                    "runs, min-max band) and print a markdown table: time and agent-steps to "
+                    "--threshold, score at the budget every run reached, training speed, "
+                    "gradient samples per agent-step.")
+    compare.add_argument("runs", nargs="+", help="run folders, e.g. runs/pong-*")
+    compare.add_argument("--threshold", type=float, default=None,
+                         help="the score whose first crossing the table times")
+    compare.add_argument("--out", default="compare.png", metavar="FILE",
+                         help="the figure (.png, .svg, .pdf, ...)")
+    compare.add_argument("--group-by", type=key_list, default=None, metavar="KEY,...",
+                         help="group by these config keys instead, e.g. train.horizon")
+    compare.set_defaults(func=compare_command)
     return parser
+
+
+def key_list(text):
+    keys = [key for key in text.split(",") if key.strip()]
+    if not keys:
+        raise argparse.ArgumentTypeError(f"expected config keys separated by commas, "
+                                         f"got {text!r}")
+    return keys
 
 
 def add_game_arguments(parser):

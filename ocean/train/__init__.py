@@ -2,4 +2,4 @@
 
 One module per concept: config (what a run is), policy (networks), rollout (stepping the
 envs into buffers), gae, loss, update (PPO), checkpoint, dashboard, trainer (the loop),
-evaluate (`ocean eval`)."""
+evaluate (`ocean eval`), compare (`ocean compare`)."""
