@@ -68,8 +68,15 @@ class TrainConfig:
     """stop the epochs of an update early above this approx-KL (0: never)"""
     seed: Annotated[int, Range(0, 2**63 - 1)] = 0
     threads: Annotated[int, Range(0, 1024)] = 1
-    """torch CPU threads (0: torch's default, one per core). One is the robust choice on a
-    small or shared CPU: with two threads on two busy cores Pong trained 4x slower"""
+    """torch CPU threads while the rollout runs (0: torch's default, one per core)"""
+    learn_threads: Annotated[int, Range(0, 1024)] = 0
+    """torch CPU threads while the update runs. 0: the cores nothing else is using when the
+    run starts (saved in config.json as the number chosen). Threads on cores that other jobs
+    want make the update several times slower: on a shared machine, use 1"""
+    compile: Literal["auto", "always", "never"] = "auto"
+    """torch.compile the minibatch's forward pass and loss into fused kernels. auto: for
+    feed-forward policies in runs of at least 2M agent-steps (compiling takes seconds, most
+    of a minute the first time on a machine, and pays back only over a long run)"""
     checkpoint_interval: Annotated[int, Range(1, 10**15)] = 10_000_000
     """agent-steps between checkpoints (one is also written at the end)"""
     log_interval: Annotated[float, Range(0, 1e6)] = 5.0

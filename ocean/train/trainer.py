@@ -1,7 +1,9 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
+import contextlib
 import datetime
+import os
 import functools
 import math
 import pathlib
@@ -13,6 +15,7 @@ import time
 import torch
 
 import ocean
+from ocean.multiprocess import physical_cores
 from ocean.train import config as train_config
 from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
                                     save_checkpoint)
@@ -20,7 +23,10 @@ from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
 from ocean.train.rollout import Collector, OverlapCollector, Rollout
-from ocean.train.update import ppo_update
+from ocean.train.update import Learner, keep_freed_memory, make_optimizer
+
+
+COMPILE_MIN_STEPS = 2_000_000
 
 
 def curve_key(log_keys, metric=""):
@@ -55,7 +61,7 @@ def build(name, config, global_step=0, policy=None):
     if policy is None:
         policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
                              config.policy, env.game, env.config).to(config.device)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=config.train.learning_rate, eps=1e-5)
+    optimizer = make_optimizer(policy.parameters(), config.train.learning_rate, config.device)
     return env, policy, optimizer
 
 
@@ -73,6 +79,44 @@ def write_scalars(writer, row):
     for key, value in row.items():
         if isinstance(value, (int, float)) and math.isfinite(value):
             writer.add_scalar(key, value, row["step"])
+
+
+def should_compile(train, policy):
+    """train.compile resolved: "auto" compiles a feed-forward policy's loss for a run long
+    enough to pay the compilation back (an LSTM's loop over time compiles for minutes)."""
+    if train.compile == "auto":
+        return not policy.recurrent and train.total_steps >= COMPILE_MIN_STEPS
+    return train.compile == "always"
+
+
+def idle_cores(seconds=0.1):
+    """How many cores other processes leave idle, from /proc/stat over `seconds` (this
+    process idles meanwhile); the physical core count where /proc/stat is missing."""
+    def idle_and_total():
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return values[3] + values[4], sum(values[:8])  # idle + iowait; user..steal
+    try:
+        idle0, total0 = idle_and_total()
+        time.sleep(seconds)
+        idle1, total1 = idle_and_total()
+    except (OSError, ValueError, IndexError):
+        return physical_cores()
+    share = (idle1 - idle0) / max(1, total1 - total0)
+    return max(1, min(physical_cores(), round(share * (os.cpu_count() or 1))))
+
+
+@contextlib.contextmanager
+def torch_threads(count):
+    """torch's intra-op threads set to `count` inside the block (0: unchanged)."""
+    before = torch.get_num_threads()
+    if count and count != before:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        if count and count != before:
+            torch.set_num_threads(before)
 
 
 class StopFlag:
@@ -102,6 +146,9 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     train = config.train
     if train.threads:
         torch.set_num_threads(train.threads)
+    keep_freed_memory()
+    if not train.learn_threads:  # chosen once, saved with the run: a rerun uses the same
+        train.learn_threads = idle_cores()
     device = train_config.resolve_device(config.device)
     train_config.check_runs_dir(config.runs_dir)
     if config.tensorboard:
@@ -153,6 +200,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
                                torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
+    learner = Learner(policy, optimizer, train, compile=should_compile(train, policy))
     batch = train.horizon * env.num_agents
     start, start_step, learn_seconds = time.perf_counter(), global_step, 0.0
     next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
@@ -180,7 +228,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 update += 1
                 began = time.perf_counter()
                 bonus_stats = bonus.add_bonus(rollout) if bonus is not None else {}
-                stats = ppo_update(policy, optimizer, rollout, train)
+                with torch_threads(train.learn_threads):
+                    stats = learner.update(rollout)
                 if bonus is not None:
                     bonus_stats.update(bonus.train_idm(rollout))
                 learn_seconds += time.perf_counter() - began
