@@ -3,12 +3,15 @@
 and what is left (Python between them), for the eager update and the compiled one.
 
     python benchmarks/learner_profile.py [ENV ...] [--updates 5] [--threads 1] [--no-compile]
+                                         [--release-memory]
 
 Collects one rollout with the game's defaults (ocean/<game>/train.toml; Maze with E3B off),
 then times `--updates` updates phase by phase with a wall clock (torch on the CPU runs each
 op before returning, so the clock sees the work) and prints milliseconds per update, the
 median over the updates, after one warm-up update (compilation included there). Also prints
-torch.profiler's heaviest ops of one eager update."""
+torch.profiler's heaviest ops of one eager update. Memory is kept as `ocean train` keeps it
+(keep_freed_memory) unless --release-memory: glibc's default, which hands freed activations
+back to the kernel and faults fresh pages in for the next minibatch."""
 import argparse
 import statistics
 import time
@@ -23,7 +26,7 @@ from ocean.train import config as train_config
 from ocean.train.gae import compute_gae
 from ocean.train.rollout import Collector, Rollout
 from ocean.train.trainer import build
-from ocean.train.update import minibatch_loss, minibatches
+from ocean.train.update import keep_freed_memory, minibatch_loss, minibatches
 
 PHASES = ("gae", "shuffle", "forward+loss", "backward", "clip+adam", "python")
 
@@ -102,10 +105,13 @@ def main():
     parser.add_argument("--updates", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--release-memory", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    kept = not args.release_memory and keep_freed_memory()
     print(machine_line())
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), freed memory "
+          f"{'kept' if kept else 'released (glibc default)'}")
     for name in args.envs:
         profile_game(name, args.updates, not args.no_compile)
 

@@ -75,7 +75,7 @@ class TrainConfig:
     want make the update several times slower: on a shared machine, use 1"""
     compile: Literal["auto", "always", "never"] = "auto"
     """torch.compile the minibatch's forward pass and loss into fused kernels. auto: for
-    feed-forward policies in runs of at least 2M agent-steps (compiling takes seconds, most
+    feed-forward policies in runs of at least 10M agent-steps (compiling takes seconds, most
     of a minute the first time on a machine, and pays back only over a long run)"""
     checkpoint_interval: Annotated[int, Range(1, 10**15)] = 10_000_000
     """agent-steps between checkpoints (one is also written at the end)"""

@@ -26,7 +26,7 @@ from ocean.train.rollout import Collector, OverlapCollector, Rollout
 from ocean.train.update import Learner, keep_freed_memory, make_optimizer
 
 
-COMPILE_MIN_STEPS = 2_000_000
+COMPILE_MIN_STEPS = 10_000_000
 
 
 def curve_key(log_keys, metric=""):
