@@ -3,7 +3,8 @@ then repeat rollout -> update until total_steps, recording each update and check
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C.
 
 The run machinery every learner shares lives here too: start() (checks, seed, the resumed
-checkpoint), make_env() and Run (the run folder, metrics, dashboard, checkpoints, Ctrl-C)."""
+checkpoint), make_env() and Run (the run folder, metrics, dashboard, checkpoints, Ctrl-C).
+`--algo dqn` runs the off-policy loop of ocean/train/dqn.py on them."""
 import datetime
 import functools
 import math
@@ -225,6 +226,9 @@ class Run:
 
 def train(name, config, out=sys.stdout, live=None, max_updates=None):
     """Train; returns the run folder. max_updates stops early (tests)."""
+    if config.algo == "dqn":  # imported here: the DQN loop builds on this module
+        from ocean.train.dqn import train_dqn
+        return train_dqn(name, config, out, live, max_updates)
     train = config.train
     if train.threads:
         torch.set_num_threads(train.threads)
