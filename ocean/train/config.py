@@ -427,3 +427,4 @@ def to_dict(config):
 
 def save(config_dict, path):
     pathlib.Path(path).write_text(json.dumps(config_dict, indent=2) + "\n")
+

@@ -1,10 +1,6 @@
 """`ocean train`: the PPO loop. Build env, policy and optimiser from a resolved config,
 then repeat rollout -> update until total_steps, recording each update and checkpointing
-every checkpoint_interval agent-steps, at the end, and on Ctrl-C.
-
-The run machinery every learner shares lives here too: start() (checks, seed, the resumed
-checkpoint), make_env() and Run (the run folder, metrics, dashboard, checkpoints, Ctrl-C).
-`--algo dqn` runs the off-policy loop of ocean/train/dqn.py on them."""
+every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
 import datetime
 import functools
 import math
@@ -108,6 +104,8 @@ class StopFlag:
             signal.signal(signal.SIGINT, self.previous)
 
 
+# The run machinery every learner's loop shares (ocean/train/dqn.py's too): start(),
+# make_env() and Run.
 def start(name, config, device):
     """What every learner does before building anything: check the runs folder and
     TensorBoard, seed torch, load the checkpoint a resumed run continues. Returns
