@@ -126,12 +126,14 @@ def build_parser():
     bench.set_defaults(func=bench_command)
 
     train = commands.add_parser(
-        "train", help="train PPO on an env (needs the [train] extra)",
-        description="Train PPO. Flags after the env override its defaults "
-                    "(ocean/<env>/train.toml): `ocean train pong --help` lists them.")
+        "train", help="train PPO (or DQN: --algo dqn) on an env (needs the [train] extra)",
+        description="Train PPO, or Munchausen DQN with --algo dqn. Flags after the env "
+                    "override its defaults (ocean/<env>/train.toml): `ocean train pong "
+                    "--help` lists them.")
     train.add_argument("env", choices=ocean.list_envs())
     train.add_argument("overrides", nargs=argparse.REMAINDER,
-                       help="--train.x / --policy.x / --env.x VALUE, --device, --resume PATH")
+                       help="--algo dqn, --train.x / --policy.x / --dqn.x / --env.x VALUE, "
+                            "--device, --resume PATH")
     train.set_defaults(func=train_command)
 
     evaluate = commands.add_parser("eval", help="run a trained checkpoint for N episodes")
@@ -141,7 +143,9 @@ def build_parser():
     evaluate.add_argument("--num-envs", type=positive_int, default=None,
                           help="envs stepped together (default: min(episodes, 64))")
     evaluate.add_argument("--seed", type=seed_value, default=1)
-    evaluate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
+    evaluate.add_argument("--greedy", action="store_true",
+                          help="argmax instead of sampling (a DQN checkpoint: argmax Q instead "
+                               "of epsilon-greedy with its dqn.eval_epsilon)")
     evaluate.add_argument("--device", default="cpu")
     evaluate.set_defaults(func=eval_command)
 

@@ -4,12 +4,24 @@ import pathlib
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 C_FLAGS = ["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
            "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            f"-I{ROOT / 'csrc'}", f"-I{ROOT}"]
+
+
+def actions_taken(policy, env, steps=5):
+    """The actions a policy (observations -> actions) takes in `steps` steps of `env` from a
+    reset, as a (steps, agents) array."""
+    obs, _ = env.reset()
+    taken = []
+    for _ in range(steps):
+        taken.append(policy(obs))
+        obs, *_ = env.step(taken[-1])
+    return np.array(taken)
 
 
 def fails(argv, capsys):

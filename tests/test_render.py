@@ -14,7 +14,7 @@ import ocean
 import ocean.breakout
 import ocean.pong
 import ocean.render
-from conftest import ROOT
+from conftest import ROOT, actions_taken
 from ocean.render.controls import Controls
 from ocean.render.policy import PolicyError, load_policy
 
@@ -299,12 +299,7 @@ def test_a_trained_checkpoint_plays_its_policy(tmp_path):
     path = save_checkpoint(tmp_path / "model.pt", policy, optimizer,
                            train_config.to_dict(config), "pong", 0, 0)
     env = ocean.make("pong", num_envs=4, seed=0)
-    obs, _ = env.reset()
-    play = load_policy(env, str(path))
-    for _ in range(5):
-        actions = play(obs)
-        assert np.array_equal(actions, [2, 2, 2, 2])
-        obs, *_ = env.step(actions)
+    assert (actions_taken(load_policy(env, str(path)), env) == 2).all()
     with pytest.raises(PolicyError, match="trained on 'pong', not 'breakout'"):
         load_policy(ocean.make("breakout", num_envs=1), str(path))
 

@@ -84,8 +84,8 @@ def test_env_keys_left_unset_take_the_games_derived_defaults():
 
 
 def bounded_keys():
-    """(section, key, Range) of every train/policy/e3b field annotated with a Range."""
-    for section in ("train", "policy", "e3b"):
+    """(section, key, Range) of every train/policy/e3b/dqn field annotated with a Range."""
+    for section in ("train", "policy", "e3b", "dqn"):
         cls = type(getattr(train_config.build("pong"), section))
         for key, hint in typing.get_type_hints(cls, include_extras=True).items():
             for mark in getattr(hint, "__metadata__", ()):
@@ -105,4 +105,5 @@ def test_help_lists_the_choices(capsys):
         main(["train", "pong", "--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    assert "{auto,mlp,grid}" in text and "{idm,policy}" in text
+    assert "{auto,mlp,grid}" in text and "{idm,policy}" in text and "{ppo,dqn}" in text
+    assert "--dqn.munchausen-alpha" in text and "--dqn.replay-ratio" in text

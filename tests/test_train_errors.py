@@ -49,7 +49,7 @@ def set_weight(payload, value):
 # a change a crafted file makes -> what the error must say
 BAD_FIELDS = {
     "another format": (lambda p: p.update(format="ocean-ppo/0"),
-                       "not an Ocean ocean-ppo/1 checkpoint .*'ocean-ppo/0'"),
+                       "not an Ocean ocean-ppo/1 or ocean-dqn/1 checkpoint .*'ocean-ppo/0'"),
     "config a string": (lambda p: p.update(config="pong"), "config must be a dict"),
     "no torch_rng": (lambda p: p.pop("torch_rng"), "torch_rng is missing"),
     "torch_rng of floats": (lambda p: p.update(torch_rng=torch.zeros(5056)),

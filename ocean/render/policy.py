@@ -10,7 +10,8 @@ checkpoint:
     "random"     uniform random actions, seeded
     a file path  a trained checkpoint from `ocean train` (needs the [train] extra); it plays
                  sampled actions, its LSTM state (if any) carried across steps and zeroed
-                 where an episode ended.
+                 where an episode ended (a DQN checkpoint: epsilon-greedy on its Q-values,
+                 with the dqn.eval_epsilon it was trained with).
 """
 import pathlib
 

@@ -1,10 +1,14 @@
 """Checkpoints: one torch file per save holding the model, the optimiser, the step count,
 the torch RNG state, the resolved config and, with E3B, its normaliser and inverse-dynamics
 model; written to a temp file then renamed, so a crash never leaves half a checkpoint under
-the real name. Loading uses torch.load(weights_only=True): tensors and plain containers
-only, never code; then check_payload() checks every field's type and range, and restoring
-checks the states fit the network they go into. load_policy() is the one way from a file
-to a policy: `ocean eval`, `ocean play/render --checkpoint` and a resumed run all take it."""
+the real name. The format tag names the learner: "ocean-ppo/1" (model: the policy) or
+"ocean-dqn/1" (model: the online Q-network; "dqn": the target network and the count of
+gradient steps). A DQN checkpoint does not hold the replay buffer: a resumed run refills
+it. Loading uses torch.load(weights_only=True): tensors and plain containers only, never
+code; then check_payload() checks every field's type and range, and restoring checks the
+states fit the network they go into. load_policy() is the one way from a file to a policy
+(a PPO policy, or a DQN run's Q-network acting as one): `ocean eval`, `ocean play/render
+--checkpoint` and a resumed run all take it."""
 import math
 import os
 import pathlib
@@ -15,19 +19,24 @@ import torch
 from ocean import registry
 from ocean.train import config as train_config
 from ocean.train.policy import make_policy
+from ocean.train.qnetwork import make_q_network
 
-FORMAT = "ocean-ppo/1"
+FORMATS = {"ppo": "ocean-ppo/1", "dqn": "ocean-dqn/1"}   # the learner (config algo): its tag
+FORMAT = FORMATS["ppo"]
 
 
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be read, or that does not fit the run loading it."""
 
 
-def save_checkpoint(path, policy, optimizer, config, env_name, global_step, update, e3b=None):
-    """e3b: the exploration bonus's learned state (E3B.state_dict()), when the run has one."""
+def save_checkpoint(path, policy, optimizer, config, env_name, global_step, update, e3b=None,
+                    dqn=None):
+    """e3b: the exploration bonus's learned state (E3B.state_dict()), when the run has one;
+    dqn: {"target": the target network's state dict, "gradient_steps": n} of a DQN run.
+    config (the resolved dict) says the learner: its algo, PPO where it has none."""
     path = pathlib.Path(path)
     payload = {
-        "format": FORMAT, "env": env_name, "config": config,
+        "format": FORMATS[config.get("algo", "ppo")], "env": env_name, "config": config,
         "global_step": int(global_step), "update": int(update),
         "model": policy.state_dict(), "optimizer": optimizer.state_dict(),
         "torch_rng": torch.get_rng_state(),
@@ -35,6 +44,8 @@ def save_checkpoint(path, policy, optimizer, config, env_name, global_step, upda
     }
     if e3b is not None:
         payload["e3b"] = e3b
+    if dqn is not None:
+        payload["dqn"] = dqn
     tmp = path.with_name(path.name + ".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, path)
@@ -65,15 +76,19 @@ def check_payload(payload, path):
     if not isinstance(payload, dict):
         raise CheckpointError(f"{path} is not an Ocean checkpoint: it holds a "
                               f"{type(payload).__name__}, not a dict")
-    if payload.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not an Ocean {FORMAT} checkpoint (its format tag: "
-                              f"{shown(payload.get('format'))})")
+    if payload.get("format") not in FORMATS.values():
+        raise CheckpointError(f"{path} is not an Ocean {' or '.join(FORMATS.values())} "
+                              f"checkpoint (its format tag: {shown(payload.get('format'))})")
     problems = []
     for key, check in PAYLOAD_FIELDS.items():
         if key in payload:
             problems += under(key, check(payload[key]))
-        elif key not in OPTIONAL_FIELDS:
+        elif key not in OPTIONAL_FIELDS or (key == "dqn" and algo_of(payload) == "dqn"):
             problems.append(f"{key} is missing")
+    if isinstance(payload.get("config"), dict) \
+            and payload["config"].get("algo", "ppo") != algo_of(payload):
+        problems.append(f"config algo {shown(payload['config'].get('algo'))} is not its "
+                        f"format's ({payload['format']})")
     if problems:
         raise CheckpointError(f"checkpoint {path} cannot be used: {'; '.join(problems)}")
 
@@ -126,6 +141,11 @@ def named_tensors(value):
             yield f"{key!r} holds NaN or infinity (did the run diverge before this save?)"
 
 
+def algo_of(payload):
+    """The learner a checked payload's format tag names: "ppo" or "dqn"."""
+    return next(algo for algo, tag in FORMATS.items() if tag == payload["format"])
+
+
 def optimizer_state(value):
     """torch's optimizer state_dict: {"state": {index: {name: tensor}}, "param_groups":
     [{"params": [index, ...], hyperparameters}]}."""
@@ -168,31 +188,47 @@ def e3b_state(value):
         yield from under("idm_optimizer", optimizer_state(value.get("idm_optimizer")))
 
 
+def dqn_state(value):
+    """A DQN run's target network and its count of gradient steps (the target schedule)."""
+    if not isinstance(value, dict):
+        yield f"must be a dict with the target network, got {shown(value)}"
+        return
+    yield from under("target", named_tensors(value.get("target")))
+    yield from under("gradient_steps", non_negative_int(value.get("gradient_steps")))
+
+
 PAYLOAD_FIELDS = {"env": game_name, "config": config_sections,
                   "global_step": non_negative_int, "update": non_negative_int,
                   "model": named_tensors, "optimizer": optimizer_state,
-                  "torch_rng": rng_state, "cuda_rng": rng_states, "e3b": e3b_state}
-OPTIONAL_FIELDS = ("e3b",)  # saved only by runs with E3B
+                  "torch_rng": rng_state, "cuda_rng": rng_states, "e3b": e3b_state,
+                  "dqn": dqn_state}
+OPTIONAL_FIELDS = ("e3b", "dqn")  # saved only by runs with E3B; by DQN runs (required there)
 
 
 class LoadedPolicy(NamedTuple):
     """What load_policy returns."""
     config: object          # the run config saved with it (train_config.run_config_class)
-    policy: torch.nn.Module  # the network, built for env_config, saved weights loaded
+    policy: torch.nn.Module  # the network, built for env_config, saved weights loaded: a
+    #                          Policy, or a DQN run's QNetwork (acting epsilon-greedily with
+    #                          its config's dqn.eval_epsilon when called as a policy)
     env_config: dict        # every env key's value the network is built for
     payload: dict           # the whole checkpoint: optimiser, step counts, RNG states, E3B
 
 
-def load_policy(path, env_name=None, device="cpu", env_config=None, policy_config=None):
+def load_policy(path, env_name=None, device="cpu", env_config=None, policy_config=None,
+                algo=None):
     """The policy a checkpoint holds, on `device`. The network is built for the env config
     and [policy] settings it was trained with, unless env_config (every key's value: an env
     made with KEY=VALUE overrides) or policy_config (a resumed run's, flags applied) say
     otherwise. CheckpointError if the file is not a checkpoint, was trained on another env
-    than env_name, or its weights do not fit that network; ConfigError for a device this
-    machine does not have."""
+    than env_name or by another learner than algo (a resumed run's), or its weights do not
+    fit that network; ConfigError for a device this machine does not have."""
     device = train_config.resolve_device(device)
     payload = load_checkpoint(path, map_location=device)
     check_env(payload, env_name, path)
+    if algo is not None and algo_of(payload) != algo:
+        raise CheckpointError(f"{path} was trained by {algo_of(payload)}, not {algo}: resume "
+                              f"it with --algo {algo_of(payload)}")
     name = payload["env"]
     try:  # ConfigError, or ValueError for a game this version does not have
         config = train_config.build(name, [payload["config"]], where=str(path))
@@ -202,8 +238,11 @@ def load_policy(path, env_name=None, device="cpu", env_config=None, policy_confi
         raise CheckpointError(f"{path}: its saved config does not fit this version of "
                               f"{name}: {error}") from error
     game = registry.game(name)
-    policy = make_policy(game.observation_space(env_config), game.num_actions,
-                         policy_config or config.policy, game, env_config).to(device)
+    make = make_q_network if algo_of(payload) == "dqn" else make_policy
+    policy = make(game.observation_space(env_config), game.num_actions,
+                  policy_config or config.policy, game, env_config).to(device)
+    if algo_of(payload) == "dqn":
+        policy.epsilon = config.dqn.eval_epsilon
     restore(payload, policy, path=path)
     return LoadedPolicy(config, policy, env_config, payload)
 
@@ -252,6 +291,18 @@ def restore_e3b(payload, bonus, path="checkpoint"):
     except (RuntimeError, ValueError, KeyError, TypeError) as error:
         raise CheckpointError(f"{path}: its e3b state does not fit this run's E3B (another "
                               f"e3b.dim or policy?): {first_lines(error)}") from error
+
+
+def restore_dqn(payload, target, path="checkpoint"):
+    """A DQN run's target network, from its checkpoint; returns its count of gradient steps
+    (the target update schedule goes on from there)."""
+    state = payload["dqn"]
+    try:
+        target.load_state_dict(state["target"])
+    except RuntimeError as error:
+        raise CheckpointError(f"{path}: its target network does not fit this Q-network: "
+                              f"{first_lines(error)}") from error
+    return state["gradient_steps"]
 
 
 def first_lines(error):

@@ -1,4 +1,4 @@
-"""Training config: dataclasses (train, policy, e3b, env) resolved once per run.
+"""Training config: dataclasses (train, policy, e3b, dqn, env) resolved once per run.
 
 Precedence, lowest first: the dataclass defaults below, the game's ocean/<game>/train.toml
 (its best known settings), a resumed checkpoint's saved config, then command-line overrides
@@ -39,7 +39,8 @@ class Range:
 
 @dataclasses.dataclass
 class TrainConfig:
-    """PPO hyperparameters (CleanRL's names where it has one)."""
+    """The run (length, envs, seed, threads, checkpoints) and PPO's hyperparameters (CleanRL's
+    names where it has one)."""
     total_steps: Annotated[int, Range(1, 10**15)] = 10_000_000
     """agent-steps to train for"""
     num_envs: Annotated[int, Range(1, 10**6)] = 1024
@@ -122,6 +123,63 @@ class E3BConfig:
     """refuse (before allocating) a config whose matrices would need more"""
 
 
+@dataclasses.dataclass
+class DQNConfig:
+    """The off-policy learner (`--algo dqn`, ocean/train/dqn.py): Munchausen DQN by default
+    (Vieillard et al. 2020, the official code's settings where it has one), plain double DQN
+    with munchausen_alpha 0. Of [train] it reads total_steps, num_envs, num_workers, gamma,
+    seed, threads, checkpoint_interval and log_interval; the rest of [train] is PPO's."""
+    learning_rate: Annotated[float, Range(0, 10)] = 5e-5
+    adam_eps: Annotated[float, Range(0, 1)] = 3.125e-4
+    batch_size: Annotated[int, Range(1, 10**6)] = 32
+    """transitions per gradient step"""
+    replay_ratio: Annotated[float, Range(0, 10**4)] = 8.0
+    """gradient samples per agent-step collected (8: one batch of 32 every 4 steps)"""
+    buffer_size: Annotated[int, Range(1, 10**12)] = 1_000_000
+    """replay capacity in agent-steps (each agent keeps buffer_size / agents of its latest);
+    refused before allocating if this machine lacks the memory"""
+    learning_starts: Annotated[int, Range(0, 10**15)] = 20_000
+    """agent-steps collected before the first gradient step (again after a resume: the
+    buffer is not saved in checkpoints)"""
+    n_step: Annotated[int, Range(1, 1000)] = 1
+    """rewards summed before bootstrapping; stops at an episode's end"""
+    double: Annotated[bool, tyro.conf.FlagConversionOff] = True
+    """double DQN: the online network picks the next action, the target network values it
+    (only with munchausen_alpha 0: the Munchausen target has no max to decouple)"""
+    target_interval: Annotated[int, Range(1, 10**9)] = 2000
+    """gradient steps between target network updates"""
+    target_tau: Annotated[float, Range(0, 1)] = 1.0
+    """each target update: target = tau * online + (1 - tau) * target (1: a hard copy)"""
+    epsilon_start: Annotated[float, Range(0, 1)] = 1.0
+    epsilon_end: Annotated[float, Range(0, 1)] = 0.01
+    epsilon_steps: Annotated[int, Range(0, 10**15)] = 250_000
+    """agent-steps over which epsilon falls linearly from start to end"""
+    eval_epsilon: Annotated[float, Range(0, 1)] = 0.001
+    """epsilon of `ocean eval` (without --greedy), `ocean play` and `ocean render`"""
+    munchausen_alpha: Annotated[float, Range(0, 10)] = 0.9
+    """weight of the Munchausen term alpha * clip(tau * ln pi(a|s), clip, 0); 0: plain DQN"""
+    munchausen_tau: Annotated[float, Range(1e-6, 100)] = 0.03
+    """temperature of the target network's softmax policy"""
+    munchausen_clip: Annotated[float, Range(-1e6, 0)] = -1.0
+    """l0, the lower clip of tau * ln pi(a|s)"""
+    prio_alpha: Annotated[float, Range(0, 10)] = 0.0
+    """prioritized replay exponent: P(i) = p_i^alpha / sum p^alpha (0: uniform replay)"""
+    prio_alpha_end: Annotated[float, Range(-1, 10)] = -1.0
+    """alpha at total_steps, annealed linearly from prio_alpha (-1: alpha stays prio_alpha)"""
+    prio_beta0: Annotated[float, Range(0, 1)] = 0.4
+    """importance-sampling exponent at the start, annealed linearly to prio_beta_end"""
+    prio_beta_end: Annotated[float, Range(0, 1)] = 1.0
+    """beta at total_steps"""
+    prio_eps: Annotated[float, Range(0, 1e6)] = 1e-6
+    """added to |TD error|: no transition's priority is 0"""
+    loss: Literal["huber", "mse"] = "huber"
+    max_grad_norm: Annotated[float, Range(0, 1e6)] = 10.0
+    """clip the gradient's norm (0: no clipping)"""
+    iteration_steps: Annotated[int, Range(1, 10**6)] = 32
+    """batched env steps per iteration: a metrics row, and where checkpoints and Ctrl-C
+    happen; gradient steps interleave with the env steps inside it"""
+
+
 def env_config_class(name):
     """A dataclass of game `name`'s config keys. None (the default) leaves a key to the
     game: its C default, or one derived from other keys (Maze's max_steps from size)."""
@@ -150,6 +208,10 @@ def run_config_class(name):
         ("train", TrainConfig, dataclasses.field(default_factory=TrainConfig)),
         ("policy", PolicyConfig, dataclasses.field(default_factory=PolicyConfig)),
         ("e3b", E3BConfig, dataclasses.field(default_factory=E3BConfig)),
+        ("dqn", DQNConfig, dataclasses.field(default_factory=DQNConfig)),
+        ("algo", Annotated[Literal["ppo", "dqn"], tyro.conf.arg(help=(
+            "the learner: ppo (on-policy, [train] settings) or dqn (off-policy Munchausen "
+            "DQN, [dqn] settings)"))], dataclasses.field(default="ppo")),
         ("device", str, dataclasses.field(default="cpu")),
         ("runs_dir", str, dataclasses.field(default="runs")),
         ("resume", str, dataclasses.field(default="")),
@@ -192,7 +254,7 @@ def build(name, sections=(), where="config"):
                 continue
             if not dataclasses.is_dataclass(target):
                 raise ConfigError(f"{where}: unknown section [{section}]; "
-                                  f"valid: env, train, policy, e3b")
+                                  f"valid: env, train, policy, e3b, dqn")
             known = {f.name for f in dataclasses.fields(target)}
             for key, value in values.items():
                 if key not in known:
@@ -211,7 +273,8 @@ def parse(name, overrides=(), base=None):
     # `--e3b.enabled true`: tyro spells bool values True/False; accept the lower case too
     overrides = [{"true": "True", "false": "False"}.get(arg, arg) for arg in overrides]
     config = tyro.cli(type(base), args=overrides, default=base, prog=f"ocean train {name}",
-                      description=f"Train PPO on {name}. Defaults: {defaults_path(name)}.")
+                      description=f"Train PPO (or DQN: --algo dqn) on {name}. Defaults: "
+                                  f"{defaults_path(name)}.")
     validate(name, config)
     return config
 
@@ -234,6 +297,9 @@ def validate(name, config):
                           f"observation, but {name}'s observations are {space.dtype} of shape "
                           f"{space.shape}: use --policy.encoder mlp (or auto)")
     agents = train.num_envs * game.agents_per_env(env_config)
+    if config.algo == "dqn":
+        check_dqn(config, agents)
+        return config
     batch = agents * train.horizon
     if batch % train.num_minibatches:
         raise ConfigError(f"train.num_minibatches ({train.num_minibatches}) must divide the "
@@ -242,6 +308,22 @@ def validate(name, config):
         raise ConfigError(f"with policy.lstm, train.num_minibatches ({train.num_minibatches}) "
                           f"must divide the {agents} agents (minibatches split by env)")
     return config
+
+
+def check_dqn(config, agents):
+    """The rules of an --algo dqn run: what it does not have, and a buffer that holds an
+    n-step window for every agent."""
+    if config.policy.lstm:
+        raise ConfigError("--algo dqn has no recurrent Q-network: drop --policy.lstm")
+    if config.e3b.enabled:
+        raise ConfigError("E3B is a PPO option: drop --e3b.enabled with --algo dqn")
+    dqn = config.dqn
+    rows = dqn.buffer_size // agents
+    if rows < dqn.n_step + 2:
+        raise ConfigError(f"dqn.buffer_size {dqn.buffer_size:,} holds {rows} steps of each of "
+                          f"the {agents:,} agents; an n-step window (dqn.n_step {dqn.n_step}) "
+                          f"needs at least {dqn.n_step + 2}: raise dqn.buffer_size to "
+                          f"{(dqn.n_step + 2) * agents:,} or more")
 
 
 def check_fields(values, prefix=""):
@@ -328,12 +410,13 @@ def check_workers(num_envs, num_workers):
             f"each made of whole workers' blocks")
 
 
-def env_backend(train):
-    """ocean.make()'s backend arguments for the train section."""
+def env_backend(train, halves=True):
+    """ocean.make()'s backend arguments for the train section. halves: step the envs in two
+    halves (send/recv, PPO's overlapped rollout); else the whole batch in one step()."""
     if train.num_workers == 1:
         return {}
     return {"backend": "multiprocess", "num_workers": train.num_workers,
-            "batch_size": train.num_envs // 2}
+            "batch_size": train.num_envs // 2 if halves else None}
 
 
 def resolve_env(name, config):
@@ -360,5 +443,8 @@ def samples_per_step(config):
     each epoch passes over the whole rollout once, so update_epochs (the most: target_kl
     may stop an update's epochs early). A learner that reuses experience (a replay buffer,
     a replay ratio) adds its rule here, and writes the number it really drew per update to
-    metrics.csv as samples_per_step, which `ocean compare` prefers to this one."""
+    metrics.csv as samples_per_step, which `ocean compare` prefers to this one. DQN: its
+    replay_ratio."""
+    if config.get("algo") == "dqn":
+        return float(config["dqn"]["replay_ratio"])
     return float(config["train"]["update_epochs"])

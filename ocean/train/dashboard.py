@@ -37,12 +37,12 @@ def duration(seconds):
 class MetricsLog:
     """metrics.csv: fixed columns, one row per update; episode columns are empty in
     updates where no episode finished. A row key without a column is an error, never
-    silently dropped."""
+    silently dropped. learning_keys: the learner's numbers (PPO's by default)."""
 
-    def __init__(self, path, episode_keys, extra_keys=()):
+    def __init__(self, path, episode_keys, extra_keys=(), learning_keys=LEARNING_KEYS):
         self.episode_keys = list(episode_keys)
         self.columns = (["step", "seconds", "sps", "episodes", *self.episode_keys,
-                         *LEARNING_KEYS, *extra_keys] + [f"{k}_seconds" for k in TIME_KEYS])
+                         *learning_keys, *extra_keys] + [f"{k}_seconds" for k in TIME_KEYS])
         self.file = open(path, "w", newline="")
         self.writer = csv.DictWriter(self.file, self.columns)
         self.writer.writeheader()
@@ -84,11 +84,13 @@ def labelled(row, keys):
 
 
 class Dashboard:
-    """update(row) after every PPO update; close() at the end."""
+    """update(row) after every update; close() at the end. learning_keys: the learner's
+    numbers it shows (PPO's and E3B's by default)."""
 
     def __init__(self, title, total_steps, episode_keys, live=None, log_interval=5.0,
-                 out=sys.stdout):
+                 out=sys.stdout, learning_keys=(*LEARNING_KEYS, *E3B_KEYS)):
         self.title, self.total_steps = title, total_steps
+        self.learning_keys = tuple(learning_keys)
         self.episode_keys, self.out, self.log_interval = list(episode_keys), out, log_interval
         self.live_mode = out.isatty() if live is None else live
         self.last_episode, self.recent = {}, []  # means over the last EPISODE_WINDOW episodes
@@ -122,7 +124,7 @@ class Dashboard:
                            if k != "episodes")
         times = "/".join(f"{row[f'{k}_seconds'] / max(row['seconds'], 1e-9):.0%}"
                          for k in TIME_KEYS)
-        learning = " ".join(f"{k} {v}" for k, v in labelled(row, (*LEARNING_KEYS, *E3B_KEYS)))
+        learning = " ".join(f"{k} {v}" for k, v in labelled(row, self.learning_keys))
         return (f"step {fmt(row['step'])}/{fmt(self.total_steps)} "
                 f"{fmt(row['sps'])} sps | {duration(row['seconds'])} eta {duration(self.eta(row))}"
                 f" | {episode or 'no episode finished yet'} | {learning} "
@@ -137,7 +139,7 @@ class Dashboard:
                ("elapsed", duration(row["seconds"])), ("ETA", duration(self.eta(row)))]
         episode = [(k.replace("_", " "), fmt(v)) for k, v in self.last_episode.items()] \
             or [("episodes", "none yet")]
-        learning = labelled(row, (*LEARNING_KEYS, *E3B_KEYS))
+        learning = labelled(row, self.learning_keys)
         total = max(row["seconds"], 1e-9)
         times = [(k, f"{row[f'{k}_seconds']:.1f}s ({row[f'{k}_seconds'] / total:.0%})")
                  for k in TIME_KEYS]

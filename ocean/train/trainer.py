@@ -20,7 +20,7 @@ from ocean.train import config as train_config
 from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
                                     save_checkpoint)
 from ocean.train.e3b import E3B, E3B_KEYS
-from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
+from ocean.train.dashboard import LEARNING_KEYS, Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
 from ocean.train.rollout import Collector, OverlapCollector, Rollout
 from ocean.train.update import Learner, keep_freed_memory, make_optimizer
@@ -52,12 +52,19 @@ def env_seed(seed, global_step):
     return (seed + global_step) % 2**64
 
 
+def make_env(name, config, global_step=0, halves=True):
+    """The run's batch of envs, seeded by the step count it starts from. halves: made for
+    PPO's overlapped rollout when num_workers > 1 (see train_config.env_backend)."""
+    return ocean.make(name, num_envs=config.train.num_envs,
+                      seed=env_seed(config.train.seed, global_step),
+                      **train_config.env_backend(config.train, halves),
+                      **train_config.env_kwargs(config))
+
+
 def build(name, config, global_step=0, policy=None):
     """(env, policy, optimizer) for a resolved config (policy on config.device); `policy`:
     a loaded one (a resumed run's) instead of a fresh one."""
-    env = ocean.make(name, num_envs=config.train.num_envs,
-                     seed=env_seed(config.train.seed, global_step),
-                     **train_config.env_backend(config.train), **train_config.env_kwargs(config))
+    env = make_env(name, config, global_step)
     if policy is None:
         policy = make_policy(env.single_observation_space, int(env.single_action_space.n),
                              config.policy, env.game, env.config).to(config.device)
@@ -141,8 +148,129 @@ class StopFlag:
             signal.signal(signal.SIGINT, self.previous)
 
 
+# The run machinery every learner's loop shares (ocean/train/dqn.py's too): start(),
+# make_env() and Run.
+def start(name, config, device):
+    """What every learner does before building anything: check the runs folder and
+    TensorBoard, seed torch, load the checkpoint a resumed run continues. Returns
+    (the LoadedPolicy or None, global_step, update)."""
+    train_config.check_runs_dir(config.runs_dir)
+    if config.tensorboard:
+        try:  # tensorboard is optional, outside the [train] extra
+            from torch.utils.tensorboard import SummaryWriter  # noqa: F401 (Run makes one)
+        except ImportError:
+            raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
+                                           "pip install tensorboard") from None
+    torch.manual_seed(config.train.seed)
+    if not config.resume:
+        return None, 0, 0
+    # this run's network (flags may override keys), the saved weights
+    resumed = load_policy(config.resume, name, device, train_config.resolve_env(name, config),
+                          config.policy, algo=config.algo)
+    global_step, update = resumed.payload["global_step"], resumed.payload["update"]
+    if global_step >= config.train.total_steps:  # else a new run folder, the same weights
+        raise train_config.ConfigError(
+            f"{config.resume} has trained {global_step:,} agent-steps of train.total_steps "
+            f"{config.train.total_steps:,}: give a larger --train.total-steps to train on")
+    return resumed, global_step, update
+
+
+class Run:
+    """A run's folder and the frame of its loop, the same for every learner: config.json,
+    metrics.csv (one row per update), the dashboard, TensorBoard, a checkpoint every
+    checkpoint_interval agent-steps and at the end, the learning curve, Ctrl-C (save and
+    stop) and max_updates (tests stop early). A loop reads
+
+        run = Run(...)
+        try:
+            with run.flag:
+                while run.going():
+                    ...collect and learn; global_step += agent-steps; update += 1
+                    run.record(row, global_step, update)
+        finally:
+            run.close()
+
+    save(path, config_dict, global_step, update) writes the learner's checkpoint: at the
+    end too, with the last recorded counts, whatever stopped the loop."""
+
+    def __init__(self, name, config, env, label, save, global_step, update, learning_keys,
+                 extra_keys=(), out=sys.stdout, live=None, max_updates=None):
+        train = config.train
+        self.config, self.env, self.save, self.out = config, env, save, out
+        self.global_step, self.update, self.max_updates = global_step, update, max_updates
+        self.start_step, self.first_update = global_step, update
+        self.dir = new_run_dir(config.runs_dir, name)
+        self.resolved = train_config.to_dict(config)
+        self.resolved["env"] = dict(env.config)  # every key's value, defaults included
+        train_config.save(self.resolved, self.dir / "config.json")
+        log_keys = env.game.log_keys
+        self.metrics = MetricsLog(self.dir / "metrics.csv", log_keys, extra_keys, learning_keys)
+        self.dashboard = Dashboard(f"ocean train {name} -> {self.dir}", train.total_steps,
+                                   log_keys, live=live if config.dashboard else False,
+                                   log_interval=train.log_interval, out=out,
+                                   learning_keys=(*learning_keys, *extra_keys))
+        if config.tensorboard:
+            from torch.utils.tensorboard import SummaryWriter
+            self.writer = SummaryWriter(str(self.dir))
+        else:
+            self.writer = None
+        self.curve_key = curve_key(log_keys, config.metric)
+        self.title = f"{name}: {label}, {env.num_agents} agents"
+        self.next_checkpoint = self.checkpoint_after(global_step)
+        self.row, self.flag, self.start = None, StopFlag(), time.perf_counter()
+
+    def checkpoint_after(self, global_step):
+        interval = self.config.train.checkpoint_interval
+        return (global_step // interval + 1) * interval
+
+    def going(self):
+        """Whether to run another update: steps left, no Ctrl-C, max_updates not reached."""
+        return (self.global_step < self.config.train.total_steps and not self.flag.stop
+                and (self.max_updates is None
+                     or self.update - self.first_update < self.max_updates))
+
+    def record(self, row, global_step, update):
+        """One update's numbers (step, seconds and sps are added here) into metrics.csv,
+        the dashboard and TensorBoard; then a checkpoint if one is due."""
+        self.global_step, self.update = global_step, update
+        seconds = time.perf_counter() - self.start
+        self.row = {"step": global_step, "seconds": seconds,
+                    "sps": (global_step - self.start_step) / seconds, **row}
+        self.metrics.add(self.row)
+        self.dashboard.update(self.row)
+        if self.writer is not None:
+            write_scalars(self.writer, self.row)
+        if global_step >= self.next_checkpoint:
+            self.checkpoint()
+            self.next_checkpoint = self.checkpoint_after(global_step)
+
+    def checkpoint(self):
+        for file in ("model.pt", f"model_{self.global_step:012d}.pt"):
+            self.save(self.dir / file, self.resolved, self.global_step, self.update)
+        plot_curve(self.metrics.rows, self.curve_key, self.dir / "curve.png", self.title)
+
+    def close(self):
+        """The last checkpoint, then close what the run holds (the env too); says where the
+        run went."""
+        try:
+            self.checkpoint()
+        finally:
+            self.dashboard.close(self.row)
+            self.metrics.close()
+            if self.writer is not None:
+                self.writer.close()
+            self.env.close()
+        if self.flag.stop:
+            print(f"stopped by Ctrl-C at step {self.global_step:,}; checkpoint "
+                  f"{self.dir / 'model.pt'}", file=self.out)
+        print(f"run folder: {self.dir}", file=self.out)
+
+
 def train(name, config, out=sys.stdout, live=None, max_updates=None):
     """Train; returns the run folder. max_updates stops early (tests)."""
+    if config.algo == "dqn":  # imported here: the DQN loop builds on this module
+        from ocean.train.dqn import train_dqn
+        return train_dqn(name, config, out, live, max_updates)
     train = config.train
     if train.threads:
         torch.set_num_threads(train.threads)
@@ -150,43 +278,14 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     if not train.learn_threads:  # chosen once, saved with the run: a rerun uses the same
         train.learn_threads = idle_cores()
     device = train_config.resolve_device(config.device)
-    train_config.check_runs_dir(config.runs_dir)
-    if config.tensorboard:
-        try:  # tensorboard is optional, outside the [train] extra
-            from torch.utils.tensorboard import SummaryWriter
-        except ImportError:
-            raise train_config.ConfigError("--tensorboard needs the tensorboard package: "
-                                           "pip install tensorboard") from None
-    torch.manual_seed(train.seed)
-    resumed = None
-    if config.resume:  # this run's network (flags may override keys), the saved weights
-        resumed = load_policy(config.resume, name, device,
-                              train_config.resolve_env(name, config), config.policy)
+    resumed, global_step, update = start(name, config, device)
     payload = resumed.payload if resumed else None
-    global_step = payload["global_step"] if payload else 0
-    update = payload["update"] if payload else 0
-    if global_step >= train.total_steps:  # else a new run folder holding the same weights
-        raise train_config.ConfigError(
-            f"{config.resume} has trained {global_step:,} agent-steps of train.total_steps "
-            f"{train.total_steps:,}: give a larger --train.total-steps to train on")
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
         restore_optimizer(payload, optimizer, config.resume)
     if train.total_steps - global_step < train.horizon * env.num_agents:
         print(one_batch_note(train, env.num_agents, global_step), file=out)
-
-    run_dir = new_run_dir(config.runs_dir, name)
-    resolved = train_config.to_dict(config)
-    resolved["env"] = dict(env.config)  # every key's value, defaults included
-    train_config.save(resolved, run_dir / "config.json")
-    log_keys = env.game.log_keys
-    metrics = MetricsLog(run_dir / "metrics.csv", log_keys,
-                         E3B_KEYS if config.e3b.enabled else ())
-    dashboard = Dashboard(f"ocean train {name} -> {run_dir}", train.total_steps, log_keys,
-                          live=live if config.dashboard else False,
-                          log_interval=train.log_interval, out=out)
-    writer = SummaryWriter(str(run_dir)) if config.tensorboard else None
 
     bonus = None
     if config.e3b.enabled:
@@ -202,23 +301,17 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
     learner = Learner(policy, optimizer, train, compile=should_compile(train, policy))
     batch = train.horizon * env.num_agents
-    start, start_step, learn_seconds = time.perf_counter(), global_step, 0.0
-    next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
-    row, stopped = None, False
+    learn_seconds = 0.0
 
-    def checkpoint():
-        for file in ("model.pt", f"model_{global_step:012d}.pt"):
-            save_checkpoint(run_dir / file, policy, optimizer, resolved, name, global_step, update,
-                            bonus.state_dict() if bonus is not None else None)
-        plot_curve(metrics.rows, curve_key(log_keys, config.metric), run_dir / "curve.png",
-                   f"{name}: PPO, {env.num_agents} agents")
+    def save(path, resolved, global_step, update):
+        save_checkpoint(path, policy, optimizer, resolved, name, global_step, update,
+                        bonus.state_dict() if bonus is not None else None)
 
-    first_update = update
+    run = Run(name, config, env, "PPO", save, global_step, update, LEARNING_KEYS,
+              E3B_KEYS if config.e3b.enabled else (), out, live, max_updates)
     try:
-        with StopFlag() as flag:
-            while global_step < train.total_steps and not flag.stop:
-                if max_updates is not None and update - first_update >= max_updates:
-                    break
+        with run.flag:
+            while run.going():
                 if train.anneal_lr:
                     fraction = 1.0 - global_step / train.total_steps
                     for group in optimizer.param_groups:
@@ -234,33 +327,12 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                     bonus_stats.update(bonus.train_idm(rollout))
                 learn_seconds += time.perf_counter() - began
 
-                seconds = time.perf_counter() - start
-                row = {"step": global_step, "seconds": seconds,
-                       "sps": (global_step - start_step) / seconds,
-                       **collector.episode_stats.take(),
-                       "learning_rate": optimizer.param_groups[0]["lr"], **stats,
-                       **bonus_stats,
-                       "env_seconds": collector.env_seconds,
-                       "inference_seconds": collector.inference_seconds,
-                       "learn_seconds": learn_seconds}
-                metrics.add(row)
-                dashboard.update(row)
-                if writer is not None:
-                    write_scalars(writer, row)
-                if global_step >= next_checkpoint:
-                    checkpoint()
-                    next_checkpoint = (global_step // train.checkpoint_interval + 1) \
-                        * train.checkpoint_interval
-            stopped = flag.stop
+                run.record({**collector.episode_stats.take(),
+                            "learning_rate": optimizer.param_groups[0]["lr"], **stats,
+                            **bonus_stats,
+                            "env_seconds": collector.env_seconds,
+                            "inference_seconds": collector.inference_seconds,
+                            "learn_seconds": learn_seconds}, global_step, update)
     finally:
-        checkpoint()
-        dashboard.close(row)
-        metrics.close()
-        if writer is not None:
-            writer.close()
-        env.close()
-    if stopped:
-        print(f"stopped by Ctrl-C at step {global_step:,}; checkpoint {run_dir / 'model.pt'}",
-              file=out)
-    print(f"run folder: {run_dir}", file=out)
-    return run_dir
+        run.close()
+    return run.dir
