@@ -82,7 +82,7 @@ def test_compiled_update_agrees_with_the_eager_one():
     torch.manual_seed(1)
     compiled = Learner(twin, twin_optimizer, config.train, compile=True).update(rollout)
     for key, value in eager.items():
-        assert compiled[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+        assert compiled[key] == pytest.approx(value, rel=1e-4, abs=1e-6, nan_ok=True), key
     for a, b in zip(policy.parameters(), twin.parameters()):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
     assert eager["epochs"] == 2 and eager["loss"] != 0

@@ -1,5 +1,5 @@
-"""GAE, the PPO loss and episode means against values worked out by hand (numbers in the
-comments)."""
+"""GAE, the PPO loss (and its options) and episode means against values worked out by hand
+(numbers in the comments)."""
 import math
 
 import pytest
@@ -88,6 +88,46 @@ def test_advantages_normalised_per_minibatch():
     # policy: max(-.90734, -.87104), max(.57032, .91251), -.45626 (inside the clip)
     terms = loss(norm_adv=True)
     assert terms.policy.item() == pytest.approx((-0.87104 + 0.91251 - 0.45626) / 3, abs=1e-4)
+
+
+def test_clip_coef_0_is_the_plain_surrogate_and_value_clipping_its_own_switch():
+    terms = loss(clip_coef=0.0, vf_clip_coef=0.2)
+    # -A * ratio = -1.25, 1.0, -0.55, nothing clipped
+    assert terms.policy.item() == pytest.approx((-1.25 + 1.0 - 0.55) / 3, abs=1e-6)
+    assert terms.clip_frac.item() == 0
+    assert terms.value.item() == pytest.approx(0.5 * 2.69 / 3, abs=1e-6)  # still clipped
+
+
+def test_kl_penalty_adds_kl_coef_times_the_sampled_kl():
+    plain, penalised = loss(), loss(kl_coef=2.0)
+    kl = sum((r - 1) - math.log(r) for r in (1.25, 0.5, 1.1)) / 3   # = 0.0748978
+    assert penalised.loss.item() == pytest.approx(plain.loss.item() + 2.0 * kl, abs=1e-6)
+    assert penalised.approx_kl.item() == pytest.approx(kl, abs=1e-6)
+    # its gradient is mean((ratio - 1) * d log pi): d/d logp_new of the penalty
+    new_logp = NEW_LOGP.clone().requires_grad_()
+    ppo_loss(new_logp, ENTROPY, NEW_V, OLD_LOGP, OLD_V, ADVANTAGES, RETURNS, 0.2, 0.5, 0.01,
+             norm_adv=False, kl_coef=1.0).loss.backward()
+    without = NEW_LOGP.clone().requires_grad_()
+    ppo_loss(without, ENTROPY, NEW_V, OLD_LOGP, OLD_V, ADVANTAGES, RETURNS, 0.2, 0.5, 0.01,
+             norm_adv=False).loss.backward()
+    expected = torch.tensor([0.25, -0.5, 0.1]) / 3
+    assert torch.allclose(new_logp.grad - without.grad, expected, atol=1e-6)
+
+
+def test_importance_weights_scale_the_normalised_advantages():
+    # weights [2, 1, 0.5] on A = [1, -2, .5] (no normalisation): -wA r and -wA clip(r):
+    # max(-2.5, -2.4) = -2.4, max(1.0, 1.6) = 1.6, max(-.275, -.275) = -.275
+    terms = loss(weights=torch.tensor([2.0, 1.0, 0.5]))
+    assert terms.policy.item() == pytest.approx((-2.4 + 1.6 - 0.275) / 3, abs=1e-6)
+    assert terms.value.item() == pytest.approx(loss().value.item())  # value loss unweighted
+
+
+def test_ratio_metrics_and_value_staleness():
+    terms = loss(rho_clip=1.0)
+    assert terms.ratio_mean.item() == pytest.approx((1.25 + 0.5 + 1.1) / 3, abs=1e-6)
+    assert terms.ratio_clipped.item() == pytest.approx(2 / 3)   # 1.25 and 1.1 exceed 1
+    assert math.isnan(loss().ratio_clipped.item())              # no V-trace
+    assert terms.value_staleness.item() == pytest.approx((0.5 + 0.1 + 0) / 3, abs=1e-6)
 
 
 def test_one_update_on_a_fixed_batch_decreases_the_loss():
