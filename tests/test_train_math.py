@@ -1,12 +1,12 @@
-"""GAE, the PPO loss (and its options) and episode means against values worked out by hand
-(numbers in the comments)."""
+"""GAE (and its V-trace form), the PPO loss (and its options) and episode means against
+values worked out by hand (numbers in the comments)."""
 import math
 
 import pytest
 
 import torch  # noqa: E402  (the [train] extra)
 
-from ocean.train.gae import compute_gae  # noqa: E402
+from ocean.train.gae import compute_gae, vtrace_weights  # noqa: E402
 from ocean.train.loss import ppo_loss  # noqa: E402
 from ocean.train.rollout import EpisodeStats  # noqa: E402
 
@@ -128,6 +128,36 @@ def test_ratio_metrics_and_value_staleness():
     assert terms.ratio_clipped.item() == pytest.approx(2 / 3)   # 1.25 and 1.1 exceed 1
     assert math.isnan(loss().ratio_clipped.item())              # no V-trace
     assert terms.value_staleness.item() == pytest.approx((0.5 + 0.1 + 0) / 3, abs=1e-6)
+
+
+def test_vtrace_with_every_ratio_1_is_gae_exactly():
+    torch.manual_seed(0)
+    horizon, agents = 16, 5
+    rewards, values = torch.randn(horizon, agents), torch.randn(horizon, agents)
+    terminals = (torch.rand(horizon, agents) < 0.1).float()
+    truncations = (torch.rand(horizon, agents) < 0.1).float() * (1 - terminals)
+    next_value = torch.randn(agents)
+    gae = compute_gae(rewards, values, terminals, truncations, next_value, 0.99, 0.95)
+    for clip in (1.0, 3.0):
+        rho, c = vtrace_weights(torch.ones(horizon, agents), clip, clip)
+        vtrace = compute_gae(rewards, values, terminals, truncations, next_value, 0.99, 0.95,
+                             rho, c)
+        assert torch.equal(vtrace[0], gae[0]) and torch.equal(vtrace[1], gae[1])
+
+
+def test_vtrace_weights_clip_the_ratios():
+    gamma, lam = 0.9, 0.8
+    rewards, values = columns([1, 0]), columns([0.5, 1.0])
+    zeros = columns([0, 0])
+    ratios = columns([2.0, 0.5])
+    rho, c = vtrace_weights(ratios, 1.0, 1.5)          # rho = [1, .5], c = [1.5, .5]
+    advantages, returns = compute_gae(rewards, values, zeros, zeros, torch.tensor([2.0]),
+                                      gamma, lam, rho, c)
+    # deltas: t1: 0 + .9*2 - 1 = .8;  t0: 1 + .9*1 - .5 = 1.4
+    # A1 = .5 * .8 = .4;  A0 = 1 * 1.4 + .9 * .8 * 1.5 * .4 = 1.832
+    assert torch.allclose(advantages, columns([1.832, 0.4]), atol=1e-6)
+    assert torch.allclose(returns, columns([2.332, 1.4]), atol=1e-6)
+    assert vtrace_weights(ratios, 0.0, 0.0) == (None, None)  # 0: off
 
 
 def test_one_update_on_a_fixed_batch_decreases_the_loss():
