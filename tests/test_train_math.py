@@ -1,5 +1,5 @@
-"""GAE (and its V-trace form), the PPO loss (and its options) and episode means against
-values worked out by hand (numbers in the comments)."""
+"""GAE (and its V-trace form), the PPO loss (and its options), the Munchausen terms and
+episode means against values worked out by hand (numbers in the comments)."""
 import math
 
 import pytest
@@ -8,6 +8,7 @@ import torch  # noqa: E402  (the [train] extra)
 
 from ocean.train.gae import compute_gae, vtrace_weights  # noqa: E402
 from ocean.train.loss import ppo_loss  # noqa: E402
+from ocean.train.munchausen import munchausen_rewards  # noqa: E402
 from ocean.train.rollout import EpisodeStats  # noqa: E402
 
 
@@ -158,6 +159,33 @@ def test_vtrace_weights_clip_the_ratios():
     assert torch.allclose(advantages, columns([1.832, 0.4]), atol=1e-6)
     assert torch.allclose(returns, columns([2.332, 1.4]), atol=1e-6)
     assert vtrace_weights(ratios, 0.0, 0.0) == (None, None)  # 0: off
+
+
+def test_munchausen_terms_by_hand():
+    gamma, alpha, tau, clip = 0.9, 0.9, 0.03, -1.0
+    probs = [0.5, 0.25, 1e-20, 0.8]                     # pi_old(a_t|s_t) of one agent
+    logprobs = columns([math.log(p) for p in probs])
+    terminals = columns([0, 0, 0, 0])
+    truncations = columns([0, 1, 0, 0])                 # step 1 ends the episode
+    next_entropy = torch.tensor([0.6])
+    zeros = columns([0, 0, 0, 0])
+    reward_terms = munchausen_rewards(zeros, logprobs, terminals, truncations, next_entropy,
+                                      gamma, alpha, tau, clip, soft=False)
+    # alpha * clip(tau ln p, -1, 0): tau ln 1e-20 = -1.3816 is clipped to -1
+    expected = [alpha * max(tau * math.log(p), clip) for p in probs]
+    assert expected[2] == pytest.approx(-0.9)
+    assert torch.allclose(reward_terms, columns(expected), atol=1e-7)
+    soft = munchausen_rewards(zeros, logprobs, terminals, truncations, next_entropy, gamma,
+                              alpha, tau, clip, soft=True)
+    # - gamma tau ln pi(a_t+1|s_t+1) (1 - done): the next step's log-prob; none after the
+    # truncation at step 1; after the last step, + gamma tau H(next)
+    nxt = [-gamma * tau * math.log(0.25), 0.0, -gamma * tau * math.log(0.8),
+           gamma * tau * 0.6]
+    assert torch.allclose(soft, columns([e + n for e, n in zip(expected, nxt)]), atol=1e-7)
+    rewards = columns([1, 0, -1, 0])                    # the terms add to the rewards
+    assert torch.allclose(munchausen_rewards(rewards, logprobs, terminals, truncations,
+                                             next_entropy, gamma, alpha, tau, clip, True),
+                          rewards + soft, atol=1e-7)
 
 
 def test_one_update_on_a_fixed_batch_decreases_the_loss():
