@@ -22,7 +22,8 @@ from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
-from ocean.train.rollout import Collector, OverlapCollector, Rollout
+from ocean.train.buffer import ExperienceBuffer
+from ocean.train.rollout import Collector, OverlapCollector
 from ocean.train.update import Learner, keep_freed_memory, make_optimizer
 
 
@@ -169,6 +170,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
         raise train_config.ConfigError(
             f"{config.resume} has trained {global_step:,} agent-steps of train.total_steps "
             f"{train.total_steps:,}: give a larger --train.total-steps to train on")
+    buffer = ExperienceBuffer.for_run(name, config, device)  # refuses one that would not fit
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
@@ -197,8 +199,6 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                     int(env.single_action_space.n), device, echo)
         if payload:
             restore_e3b(payload, bonus, config.resume)
-    rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
-                               torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
     learner = Learner(policy, optimizer, train, compile=should_compile(train, policy))
     batch = train.horizon * env.num_agents
@@ -219,17 +219,19 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
             while global_step < train.total_steps and not flag.stop:
                 if max_updates is not None and update - first_update >= max_updates:
                     break
+                progress = global_step / train.total_steps
                 if train.anneal_lr:
-                    fraction = 1.0 - global_step / train.total_steps
+                    fraction = 1.0 - progress
                     for group in optimizer.param_groups:
                         group["lr"] = fraction * train.learning_rate
+                rollout = buffer.next_rollout()
                 collector.collect(rollout)
                 global_step += batch
                 update += 1
                 began = time.perf_counter()
                 bonus_stats = bonus.add_bonus(rollout) if bonus is not None else {}
                 with torch_threads(train.learn_threads):
-                    stats = learner.update(rollout)
+                    stats = learner.update(buffer, progress)
                 if bonus is not None:
                     bonus_stats.update(bonus.train_idm(rollout))
                 learn_seconds += time.perf_counter() - began
