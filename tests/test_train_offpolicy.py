@@ -303,7 +303,7 @@ def test_a_run_with_every_option_on_records_every_metric(tmp_path, lstm):
     config = small(lstm, buffer_rollouts=2, replay_factor=1.5, prio_alpha=0.8,
                    vtrace_rho_clip=1.0, vtrace_c_clip=1.0, refresh_values=True,
                    munchausen_alpha=0.9, munchausen_mode="soft", kl_coef=0.5, clip_coef=0.0,
-                   vf_clip_coef=0.2, total_steps=10_000)
+                   vf_clip_coef=0.2, total_steps=10_000, max_seconds=1e6)
     config.runs_dir, config.dashboard = str(tmp_path), False
     run = train("pong", config, out=io.StringIO(), max_updates=3)
     written = rows(run)
@@ -314,3 +314,13 @@ def test_a_run_with_every_option_on_records_every_metric(tmp_path, lstm):
         assert float(row["samples_per_step"]) == 1.5
     assert [float(r["buffer_age"]) for r in written][0] == 0
     assert float(written[-1]["buffer_age"]) > 0 and float(written[-1]["value_staleness"]) > 0
+
+
+def test_max_seconds_stops_at_the_end_of_the_update_and_saves(tmp_path):
+    config = small(total_steps=10**9, max_seconds=1e-3)
+    config.runs_dir, config.dashboard = str(tmp_path), False
+    out = io.StringIO()
+    run = train("pong", config, out=out)
+    assert len(rows(run)) == 1
+    assert "stopped at train.max_seconds 0.001 at step 128" in out.getvalue()
+    assert (run / "model.pt").is_file()

@@ -82,6 +82,10 @@ class TrainConfig:
     """agent-steps between checkpoints (one is also written at the end)"""
     log_interval: Annotated[float, Range(0, 1e6)] = 5.0
     """seconds between plain log lines when stdout is not a terminal"""
+    max_seconds: Annotated[float, Range(0, 1e9)] = 0.0
+    """stop at the end of the update where this many seconds of training have passed,
+    saving as Ctrl-C does (0: no limit). The learning-rate decay and prioritized sampling's
+    beta then run over whichever of total_steps and max_seconds comes first"""
     # The experience-buffer options of PPO (ocean/train/update.py; docs/offpolicy.md). Each
     # is off by default, and off it changes nothing.
     buffer_rollouts: Annotated[int, Range(1, 1 << 20)] = 1

@@ -204,7 +204,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     batch = train.horizon * env.num_agents
     start, start_step, learn_seconds = time.perf_counter(), global_step, 0.0
     next_checkpoint = (global_step // train.checkpoint_interval + 1) * train.checkpoint_interval
-    row, stopped = None, False
+    row, stopped, out_of_time = None, False, False
 
     def checkpoint():
         for file in ("model.pt", f"model_{global_step:012d}.pt"):
@@ -216,10 +216,13 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     first_update = update
     try:
         with StopFlag() as flag:
-            while global_step < train.total_steps and not flag.stop:
+            while global_step < train.total_steps and not flag.stop and not out_of_time:
                 if max_updates is not None and update - first_update >= max_updates:
                     break
                 progress = global_step / train.total_steps
+                if train.max_seconds:  # a time budget: anneal over it where it ends first
+                    progress = min(1.0, max(progress, (time.perf_counter() - start)
+                                            / train.max_seconds))
                 if train.anneal_lr:
                     fraction = 1.0 - progress
                     for group in optimizer.param_groups:
@@ -237,6 +240,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                 learn_seconds += time.perf_counter() - began
 
                 seconds = time.perf_counter() - start
+                out_of_time = bool(train.max_seconds) and seconds >= train.max_seconds
                 row = {"step": global_step, "seconds": seconds,
                        "sps": (global_step - start_step) / seconds,
                        **collector.episode_stats.take(),
@@ -264,5 +268,8 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     if stopped:
         print(f"stopped by Ctrl-C at step {global_step:,}; checkpoint {run_dir / 'model.pt'}",
               file=out)
+    elif out_of_time:
+        print(f"stopped at train.max_seconds {train.max_seconds:g} at step {global_step:,}; "
+              f"checkpoint {run_dir / 'model.pt'}", file=out)
     print(f"run folder: {run_dir}", file=out)
     return run_dir
