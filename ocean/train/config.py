@@ -110,7 +110,9 @@ class TrainConfig:
     """Munchausen: add alpha * clip(tau ln pi_old(a|s), munchausen_clip, 0) to each reward
     (0: off)"""
     munchausen_tau: Annotated[float, Range(0, 1e3)] = 0.03
+    """tau, the temperature that scales ln pi_old in both Munchausen terms"""
     munchausen_clip: Annotated[float, Range(-1e6, 0)] = -1.0
+    """l0, the lower clip of tau ln pi_old(a|s) (M-DQN's)"""
     munchausen_mode: Literal["reward", "soft"] = "reward"
     """reward: the term above; soft: also - gamma tau ln pi_old(a_t+1|s_t+1) (1 - done), the
     soft next-state value (on even at alpha 0)"""
