@@ -1,6 +1,7 @@
-"""Where a PPO update's time goes, per game (default config): GAE, the epoch's shuffle
-(gathers), the minibatch forward pass and loss, backward, gradient clipping and the Adam step,
-and what is left (Python between them), for the eager update and the compiled one.
+"""Where a PPO update's time goes, per game (default config): GAE (Learner.prepare), the
+epoch's shuffle (permutation and gathers), the minibatch forward pass and loss, backward,
+gradient clipping and the Adam step, and what is left (Python between them), for the eager
+update and the compiled one.
 
     python benchmarks/learner_profile.py [ENV ...] [--updates 5] [--threads 1] [--no-compile]
                                          [--release-memory]
@@ -23,40 +24,42 @@ from torch import nn
 import ocean
 from ocean.bench import machine_line
 from ocean.train import config as train_config
-from ocean.train.gae import compute_gae
 from ocean.train.rollout import Collector, Rollout
 from ocean.train.trainer import build
-from ocean.train.update import keep_freed_memory, minibatch_loss, minibatches
+from ocean.train.update import Learner, keep_freed_memory
 
 PHASES = ("gae", "shuffle", "forward+loss", "backward", "clip+adam", "python")
 
 
-def timed_update(policy, optimizer, rollout, train, loss):
-    """One update as Learner.update does it, with each phase's seconds added up."""
+def timed_update(learner, rollout):
+    """One update as Learner.update does it (its prepare, minibatches and loss), with each
+    phase's seconds added up."""
     clock, seconds = time.perf_counter, defaultdict(float)
     begin = clock()
-    advantages, returns = compute_gae(rollout.rewards, rollout.values, rollout.terminals,
-                                      rollout.truncations, rollout.next_value,
-                                      train.gamma, train.gae_lambda)
+    plan = learner.prepare(rollout)
     seconds["gae"] += clock() - begin
-    parameters = list(policy.parameters())
-    for _ in range(train.update_epochs):
-        batches = minibatches(rollout, advantages, returns, train.num_minibatches,
-                              policy.recurrent)
+    args, options = learner.loss_arguments()
+    train, chunks = learner.train, iter(plan.chunks)
+    while True:
+        t0 = clock()
+        chunk = next(chunks, None)  # an epoch's shuffle: its permutation, then its gathers
+        if chunk is None:
+            break
+        _, batches = learner.minibatches(plan, chunk)
+        seconds["shuffle"] += clock() - t0
         while True:
             t0 = clock()
-            batch = next(batches, None)  # the first one of an epoch does its shuffle
+            batch = next(batches, None)  # the first one of an epoch gathers the epoch
             if batch is None:
                 break
             t1 = clock()
-            terms = loss(policy, batch, train.clip_coef, train.vf_coef, train.ent_coef,
-                         train.clip_vloss, train.norm_adv)
+            terms, _ = learner.loss(learner.policy, batch, *args, **options)
             t2 = clock()
-            optimizer.zero_grad(set_to_none=True)
+            learner.optimizer.zero_grad(set_to_none=True)
             terms.loss.backward()
             t3 = clock()
-            nn.utils.clip_grad_norm_(parameters, train.max_grad_norm, foreach=True)
-            optimizer.step()
+            nn.utils.clip_grad_norm_(learner.parameters, train.max_grad_norm, foreach=True)
+            learner.optimizer.step()
             t4 = clock()
             seconds["shuffle"] += t1 - t0
             seconds["forward+loss"] += t2 - t1
@@ -78,22 +81,22 @@ def profile_game(name, updates, compiled_too, out=print):
     out(f"\n{name}: {env.num_agents} agents x {train.horizon} = {batch} agent-steps per update, "
         f"{train.update_epochs} epochs x {train.num_minibatches} minibatches, policy "
         f"{sum(p.numel() for p in policy.parameters()):,} parameters")
-    variants = [("eager", minibatch_loss)]
+    variants = [("eager", Learner(policy, optimizer, train))]
     if compiled_too:
-        variants.append(("compiled", torch.compile(minibatch_loss, dynamic=False)))
+        variants.append(("compiled", Learner(policy, optimizer, train, compile=True)))
     out(f"{'':<9}" + "".join(f"{p:>13}" for p in PHASES) + f"{'total':>10}{'k steps/s':>11}")
-    for label, loss in variants:
+    for label, learner in variants:
         warm = time.perf_counter()
-        timed_update(policy, optimizer, rollout, train, loss)
+        timed_update(learner, rollout)
         warm = time.perf_counter() - warm
-        runs = [timed_update(policy, optimizer, rollout, train, loss) for _ in range(updates)]
+        runs = [timed_update(learner, rollout) for _ in range(updates)]
         medians = {p: statistics.median(r[p] for r in runs) for p in PHASES}
         total = statistics.median(sum(r.values()) for r in runs)
         out(f"{label:<9}" + "".join(f"{medians[p] * 1e3:>10.1f} ms" for p in PHASES)
             + f"{total * 1e3:>7.0f} ms{batch / total / 1e3:>11.0f}"
             + f"   (first update {warm:.1f} s)")
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
-        timed_update(policy, optimizer, rollout, train, minibatch_loss)
+        timed_update(variants[0][1], rollout)
     table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=8)
     out("heaviest ops of one eager update (torch.profiler, self time):")
     out("\n".join(line for line in table.splitlines() if line.strip()))

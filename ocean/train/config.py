@@ -59,6 +59,7 @@ class TrainConfig:
     gamma: Annotated[float, Range(0, 1)] = 0.99
     gae_lambda: Annotated[float, Range(0, 1)] = 0.95
     clip_coef: Annotated[float, Range(0, 10)] = 0.2
+    """PPO's ratio clipping range (0: no ratio clipping)"""
     clip_vloss: bool = True
     norm_adv: bool = True
     """normalise advantages per minibatch"""
@@ -82,6 +83,45 @@ class TrainConfig:
     """agent-steps between checkpoints (one is also written at the end)"""
     log_interval: Annotated[float, Range(0, 1e6)] = 5.0
     """seconds between plain log lines when stdout is not a terminal"""
+    max_seconds: Annotated[float, Range(0, 1e9)] = 0.0
+    """stop at the end of the update where this many seconds of training have passed,
+    saving as Ctrl-C does (0: no limit). The learning-rate decay and prioritized sampling's
+    beta then run over whichever of total_steps and max_seconds comes first"""
+    # The experience-buffer options of PPO (ocean/train/update.py; docs/offpolicy.md). Each
+    # is off by default, and off it changes nothing.
+    buffer_rollouts: Annotated[int, Range(1, 1 << 20)] = 1
+    """K: the update draws from the last K rollouts (1: the one just collected, on-policy
+    PPO). Memory: K rollouts, observations in the env's dtype"""
+    replay_factor: Annotated[float, Range(0, 1e6)] = 0.0
+    """R: minibatch samples drawn per agent-step collected (0: update_epochs, today's PPO);
+    an update runs R x num_minibatches minibatches, which must be a whole number"""
+    prio_alpha: Annotated[float, Range(0, 100)] = 0.0
+    """prioritized segments: a segment's priority is (sum of its |advantages|)^alpha
+    (0: off, samples uniformly with weights 1)"""
+    prio_beta0: Annotated[float, Range(0, 1)] = 0.2
+    """importance weights (N P)^-beta, beta annealed from prio_beta0 to 1 over training"""
+    vtrace_rho_clip: Annotated[float, Range(0, 1e6)] = 0.0
+    """V-trace: advantages weighted by min(rho_clip, pi/mu) per step (0: off)"""
+    vtrace_c_clip: Annotated[float, Range(0, 1e6)] = 0.0
+    """V-trace: the trace cut by min(c_clip, pi/mu) per step (0: off)"""
+    refresh_values: bool = False
+    """recompute the stored values of older buffered rollouts with the current value
+    network before each update"""
+    munchausen_alpha: Annotated[float, Range(0, 1e3)] = 0.0
+    """Munchausen: add alpha * clip(tau ln pi_old(a|s), munchausen_clip, 0) to each reward
+    (0: off)"""
+    munchausen_tau: Annotated[float, Range(0, 1e3)] = 0.03
+    """tau, the temperature that scales ln pi_old in both Munchausen terms"""
+    munchausen_clip: Annotated[float, Range(-1e6, 0)] = -1.0
+    """l0, the lower clip of tau ln pi_old(a|s) (M-DQN's)"""
+    munchausen_mode: Literal["reward", "soft"] = "reward"
+    """reward: the term above; soft: also - gamma tau ln pi_old(a_t+1|s_t+1) (1 - done), the
+    soft next-state value (on even at alpha 0)"""
+    kl_coef: Annotated[float, Range(0, 1e6)] = 0.0
+    """add kl_coef x KL(pi_old || pi) to the loss (0: off); pair with clip_coef 0 for
+    PPO's KL-penalty variant"""
+    vf_clip_coef: Annotated[float, Range(0, 10)] = 0.0
+    """value clipping's range when clip_vloss (0: clip_coef, CleanRL's)"""
 
 
 @dataclasses.dataclass
@@ -307,6 +347,7 @@ def validate(name, config):
     if policy.lstm and agents % train.num_minibatches:
         raise ConfigError(f"with policy.lstm, train.num_minibatches ({train.num_minibatches}) "
                           f"must divide the {agents} agents (minibatches split by env)")
+    check_replay(train, agents)
     return config
 
 
@@ -324,6 +365,23 @@ def check_dqn(config, agents):
                           f"the {agents:,} agents; an n-step window (dqn.n_step {dqn.n_step}) "
                           f"needs at least {dqn.n_step + 2}: raise dqn.buffer_size to "
                           f"{(dqn.n_step + 2) * agents:,} or more")
+
+
+def check_replay(train, agents):
+    """The rules between the experience-buffer options and the rest of the train section."""
+    minibatches = train.replay_factor * train.num_minibatches
+    if train.replay_factor and (minibatches < 1 or abs(minibatches - round(minibatches)) > 1e-9):
+        raise ConfigError(f"train.replay_factor ({train.replay_factor:g}) x "
+                          f"train.num_minibatches ({train.num_minibatches}) = {minibatches:g} "
+                          f"minibatches per update: it must be a whole number of at least 1")
+    if train.prio_alpha and agents % train.num_minibatches:
+        raise ConfigError(f"with train.prio_alpha, minibatches are whole segments: "
+                          f"train.num_minibatches ({train.num_minibatches}) must divide the "
+                          f"{agents} agents")
+    if not train.clip_coef and train.clip_vloss and not train.vf_clip_coef:
+        raise ConfigError("train.clip_coef 0 turns ratio clipping off, and value clipping "
+                          "(train.clip_vloss) would clip by it: give --train.vf-clip-coef "
+                          "(e.g. 0.2) or --train.no-clip-vloss")
 
 
 def check_fields(values, prefix=""):
@@ -443,8 +501,10 @@ def samples_per_step(config):
     each epoch passes over the whole rollout once, so update_epochs (the most: target_kl
     may stop an update's epochs early). A learner that reuses experience (a replay buffer,
     a replay ratio) adds its rule here, and writes the number it really drew per update to
-    metrics.csv as samples_per_step, which `ocean compare` prefers to this one. DQN: its
-    replay_ratio."""
+    metrics.csv as samples_per_step, which `ocean compare` prefers to this one. PPO with
+    the experience buffer: train.replay_factor when set (whatever buffer_rollouts is). DQN:
+    its replay_ratio."""
     if config.get("algo") == "dqn":
         return float(config["dqn"]["replay_ratio"])
-    return float(config["train"]["update_epochs"])
+    train = config["train"]
+    return float(train.get("replay_factor") or train["update_epochs"])

@@ -177,5 +177,10 @@ def sample_actions(logits):
 
 def logprob_and_entropy(logits, actions):
     logp = torch.log_softmax(logits, dim=-1)
-    entropy = -(logp.exp() * logp).sum(-1)
+    entropy = entropy_of(logp)  # before the gather: autograd sums logp's gradients in this order
     return logp.gather(-1, actions.unsqueeze(-1)).squeeze(-1), entropy
+
+
+def entropy_of(logp):
+    """The entropy of a distribution given its log-probabilities (log_softmax(logits))."""
+    return -(logp.exp() * logp).sum(-1)

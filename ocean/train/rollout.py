@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ocean.train.policy import sample_actions
+from ocean.train.policy import entropy_of, sample_actions
 
 
 class EpisodeStats:
@@ -49,7 +49,10 @@ class EpisodeStats:
 
 @dataclass
 class Rollout:
-    """(horizon, agents, ...) storage plus the recurrent state the rollout started from."""
+    """(horizon, agents, ...) storage plus the recurrent state the rollout started from.
+    next_obs, next_starts, next_entropy: (agents, ...) storage the collector fills where
+    given (None: not kept), the observation after the last step, whether it starts an
+    episode, and the behaviour policy's entropy there (see ExperienceBuffer)."""
     obs: torch.Tensor
     actions: torch.Tensor
     logprobs: torch.Tensor
@@ -60,6 +63,9 @@ class Rollout:
     starts: torch.Tensor          # 1.0 where obs[t] is an episode's first
     start_state: tuple = ()
     next_value: torch.Tensor = None
+    next_obs: torch.Tensor = None
+    next_starts: torch.Tensor = None
+    next_entropy: torch.Tensor = None
 
     @classmethod
     def allocate(cls, horizon, agents, obs_shape, obs_dtype, device):
@@ -118,11 +124,17 @@ class Collector:
         return self.bootstrap(rollout)
 
     def bootstrap(self, rollout):
-        """The value of the observations after the rollout's last step, for GAE."""
+        """The value of the observations after the rollout's last step, for GAE (and what
+        the rollout keeps of them: see Rollout)."""
         begin = time.perf_counter()
         with torch.no_grad():
             obs = self.obs.to(self.device)
-            _, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
+            logits, rollout.next_value, _ = self.policy(obs, self.state, self.starts)
+            if rollout.next_obs is not None:
+                rollout.next_obs.copy_(obs)
+                rollout.next_starts.copy_(self.starts)
+            if rollout.next_entropy is not None:
+                rollout.next_entropy.copy_(entropy_of(torch.log_softmax(logits, dim=-1)))
         self.inference_seconds += time.perf_counter() - begin
         return rollout
 

@@ -22,7 +22,8 @@ from ocean.train.checkpoint import (load_policy, restore_e3b, restore_optimizer,
 from ocean.train.e3b import E3B, E3B_KEYS
 from ocean.train.dashboard import LEARNING_KEYS, Dashboard, MetricsLog, plot_curve
 from ocean.train.policy import make_encoder, make_policy
-from ocean.train.rollout import Collector, OverlapCollector, Rollout
+from ocean.train.buffer import ExperienceBuffer
+from ocean.train.rollout import Collector, OverlapCollector
 from ocean.train.update import Learner, keep_freed_memory, make_optimizer
 
 
@@ -224,10 +225,25 @@ class Run:
         return (global_step // interval + 1) * interval
 
     def going(self):
-        """Whether to run another update: steps left, no Ctrl-C, max_updates not reached."""
+        """Whether to run another update: steps and time left (train.max_seconds), no
+        Ctrl-C, max_updates not reached."""
         return (self.global_step < self.config.train.total_steps and not self.flag.stop
+                and not self.out_of_time()
                 and (self.max_updates is None
                      or self.update - self.first_update < self.max_updates))
+
+    def out_of_time(self):
+        budget = self.config.train.max_seconds
+        return bool(budget) and time.perf_counter() - self.start >= budget
+
+    def progress(self):
+        """How far through its budget the run is, 0 to 1: agent-steps of total_steps, or
+        seconds of max_seconds where that ends first (schedules anneal over it)."""
+        train = self.config.train
+        done = self.global_step / train.total_steps
+        if train.max_seconds:
+            done = max(done, (time.perf_counter() - self.start) / train.max_seconds)
+        return min(1.0, done)
 
     def record(self, row, global_step, update):
         """One update's numbers (step, seconds and sps are added here) into metrics.csv,
@@ -263,6 +279,9 @@ class Run:
         if self.flag.stop:
             print(f"stopped by Ctrl-C at step {self.global_step:,}; checkpoint "
                   f"{self.dir / 'model.pt'}", file=self.out)
+        elif self.out_of_time():
+            print(f"stopped at train.max_seconds {self.config.train.max_seconds:g} at step "
+                  f"{self.global_step:,}; checkpoint {self.dir / 'model.pt'}", file=self.out)
         print(f"run folder: {self.dir}", file=self.out)
 
 
@@ -280,6 +299,7 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     device = train_config.resolve_device(config.device)
     resumed, global_step, update = start(name, config, device)
     payload = resumed.payload if resumed else None
+    buffer = ExperienceBuffer.for_run(name, config, device)  # refuses one that would not fit
     env, policy, optimizer = build(name, config, global_step,
                                    resumed.policy if resumed else None)
     if payload:
@@ -296,8 +316,6 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
                     int(env.single_action_space.n), device, echo)
         if payload:
             restore_e3b(payload, bonus, config.resume)
-    rollout = Rollout.allocate(train.horizon, env.num_agents, env.single_observation_space.shape,
-                               torch.from_numpy(env.observations).dtype, device)
     collector = (Collector if train.num_workers == 1 else OverlapCollector)(env, policy, device)
     learner = Learner(policy, optimizer, train, compile=should_compile(train, policy))
     batch = train.horizon * env.num_agents
@@ -312,17 +330,19 @@ def train(name, config, out=sys.stdout, live=None, max_updates=None):
     try:
         with run.flag:
             while run.going():
+                progress = run.progress()
                 if train.anneal_lr:
-                    fraction = 1.0 - global_step / train.total_steps
+                    fraction = 1.0 - progress
                     for group in optimizer.param_groups:
                         group["lr"] = fraction * train.learning_rate
+                rollout = buffer.next_rollout()
                 collector.collect(rollout)
                 global_step += batch
                 update += 1
                 began = time.perf_counter()
                 bonus_stats = bonus.add_bonus(rollout) if bonus is not None else {}
                 with torch_threads(train.learn_threads):
-                    stats = learner.update(rollout)
+                    stats = learner.update(buffer, progress)
                 if bonus is not None:
                     bonus_stats.update(bonus.train_idm(rollout))
                 learn_seconds += time.perf_counter() - began
