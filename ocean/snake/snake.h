@@ -19,7 +19,7 @@
  * moved on in phase 2) becomes food with probability death_food_prob (corpse food is extra:
  * it is not replaced once eaten), and
  * the snake respawns in the same step on a random free cell at length 1. Episodes end only
- * by death; truncation is never set.
+ * by death; truncation is written 0 every step.
  *
  * Observation: uint8 (2*vision+1) x (2*vision+1) window centred on the snake's head (row
  * 0 is up, column 0 is left); cells beyond the walls read as wall. Codes:
@@ -361,7 +361,7 @@ static void snake_step(Snake *env) {
         SnakeAgent *snake = &env->snakes[s];
         uint8_t *target = &grid[snake->target];
         snake->episode_length++;
-        env->terminals[s] = 0;
+        env->terminals[s] = env->truncations[s] = 0;
         if (snake->dies) {
             if (*target >= SNAKE_CELL_CONTESTED)
                 *target = (*target & 1) ? SNAKE_CELL_FOOD : SNAKE_CELL_EMPTY;
