@@ -25,7 +25,8 @@
  * 0 is up, column 0 is left); cells beyond the walls read as wall. Codes:
  *   0 empty   1 wall   2 food   3 own body   4 own head (always the centre)
  *   5 other snake's head   6 other snake's body
- * Actions: Discrete(4): 0 up, 1 down, 2 left, 3 right (absolute directions).
+ * Actions: Discrete(4): 0 up, 1 down, 2 left, 3 right (absolute directions). Python refuses
+ * any other value; should one reach C anyway, the snake keeps going straight.
  * Log, per snake at death: episode_return, episode_length (agent-steps), length (at
  * death), food_eaten.
  * Config: see SNAKE_CONFIG below. The defaults make a lively env: 16 snakes on a 46 x 46
@@ -327,6 +328,7 @@ static void snake_step(Snake *env) {
             ocean_prefetch(grid + ahead->tail);
         }
         int dir = env->actions[s];
+        if ((unsigned)dir >= SNAKE_NUM_ACTIONS) dir = snake->dir;  /* never an index: straight on */
         if (snake->length > 1 && dir == (snake->dir ^ 1)) dir = snake->dir;
         snake->next_dir = dir;
         snake->target = snake->head + env->offset[dir];
