@@ -2,6 +2,10 @@
 the wrong time, forked processes, configs at the edges. Each of these once crashed the
 process or answered wrongly. Runs that could crash the interpreter happen in a subprocess, so
 a segfault fails the test instead of killing pytest."""
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -24,3 +28,201 @@ def test_every_step_writes_both_episode_flags(name):
         env.step(actions), twin.step(actions)
         assert np.array_equal(env.terminals, twin.terminals)
         assert np.array_equal(env.truncations, twin.truncations)
+
+
+# ---- threads: one call at a time, and close() waits for it ----
+
+def run_script(source, *args, timeout=300):
+    """Run Python `source` in a fresh interpreter; its stdout. A crash (a signal) or an
+    assertion in it fails the test, with its output."""
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(source), *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, (f"exit status {result.returncode}\n{result.stdout}\n"
+                                    f"{result.stderr}")
+    return result.stdout
+
+
+CLOSE_WHILE_STEPPING = """
+    import sys, threading, numpy as np, ocean
+    name, backend = sys.argv[1], sys.argv[2]
+    extra = {"backend": "multiprocess", "num_workers": 2} if backend == "multiprocess" else {}
+    messages = set()
+    for i in range(int(sys.argv[3])):
+        env = ocean.make(name, num_envs=64, seed=i, **extra)
+        env.reset()
+        stepping = threading.Event()
+        def run():
+            try:
+                while True:
+                    env.step(np.zeros(env.num_agents, np.int64))
+                    stepping.set()
+            except RuntimeError as error:
+                messages.add(f"{type(error).__name__}: {error}")
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        stepping.wait()
+        env.close()
+        thread.join()
+    print("\\n".join(sorted(messages)))
+"""
+
+
+@pytest.mark.parametrize("name", ["snake", "breakout"])
+def test_close_while_another_thread_steps_never_crashes(name):
+    """The stepping thread's next call says the env is closed."""
+    out = run_script(CLOSE_WHILE_STEPPING, name, "serial", 100)
+    assert out.splitlines() == [f"RuntimeError: {name}: this env is closed"]
+
+
+HELD_STEP = """
+    import sys, threading, numpy as np, ocean
+    backend = sys.argv[1]
+    extra = {"backend": "multiprocess", "num_workers": 2} if backend == "multiprocess" else {}
+    env = ocean.make("snake", num_envs=4, seed=0, **extra)
+    env.reset()
+    space = env.single_observation_space
+    inside, release = threading.Event(), threading.Event()
+
+    class HeldActions:
+        \"\"\"Actions whose conversion waits: the step that reads them stays in progress.\"\"\"
+        def __array__(self, dtype=None, copy=None):
+            inside.set()
+            release.wait()
+            return np.zeros(env.num_agents, np.int64)
+
+    def error_of(call, *args):
+        try:
+            call(*args)
+        except RuntimeError as error:
+            return str(error)
+        return "no error"
+
+    results = {}
+    def held_step():
+        obs = env.step(HeldActions())[0]
+        results["held"] = bool(((obs >= space.low) & (obs <= space.high)).all())
+        results["after"] = error_of(env.step, np.zeros(env.num_agents, np.int64))
+    stepper = threading.Thread(target=held_step, daemon=True)
+    stepper.start()
+    inside.wait()
+    # another call while the step is in progress is refused, and changes nothing
+    calls = [(env.step, np.zeros(env.num_agents, np.int64)), (env.reset,)]
+    if backend == "serial":
+        calls += [(env.render,), (env.step_raw,)]
+    else:
+        calls += [(env.async_reset,), (env.recv,)]
+    for call in calls:
+        message = error_of(*call)
+        assert "two threads at once" in message, (call, message)
+    # close() from a third thread waits for the step: once it has begun, calls say closed
+    closer = threading.Thread(target=env.close, daemon=True)
+    closer.start()
+    while "two threads at once" in error_of(env.step, np.zeros(env.num_agents, np.int64)):
+        pass
+    print(error_of(env.step, np.zeros(env.num_agents, np.int64)))
+    release.set()
+    stepper.join()
+    closer.join()
+    print(results["held"], results["after"])
+"""
+
+
+@pytest.mark.parametrize("backend", ["serial"])
+def test_a_step_in_progress_refuses_other_threads_and_close_waits_for_it(backend):
+    lines = run_script(HELD_STEP, backend).splitlines()
+    assert lines == ["snake: this env is closed", "True snake: this env is closed"]
+
+
+TWO_STEPPERS = """
+    import sys, threading, numpy as np, ocean
+    name = sys.argv[1]
+    env = ocean.make(name, num_envs=64, seed=0)
+    env.reset()
+    space = env.single_observation_space
+    bad = []
+    def run(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(20000):
+            try:
+                obs = env.step(rng.integers(0, env.single_action_space.n, env.num_agents))[0]
+            except RuntimeError as error:
+                assert "two threads at once" in str(error), error
+                continue
+            if not ((obs >= space.low) & (obs <= space.high)).all():
+                bad.append(1)
+    threads = [threading.Thread(target=run, args=(seed,), daemon=True) for seed in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(len(bad))
+"""
+
+
+@pytest.mark.parametrize("name", ["snake", "breakout"])
+def test_two_threads_stepping_one_env_never_corrupt_it(name):
+    """Whichever thread comes second is refused; every observation stays in its space.
+    (Unguarded, Snake crashed every run and Breakout's balls left the court in some.)"""
+    assert run_script(TWO_STEPPERS, name).split() == ["0"]
+
+
+# ---- what C reads is what was checked ----
+
+WRITER = """
+    import sys, threading, numpy as np, ocean
+    name = sys.argv[1]
+    env, twin = (ocean.make(name, num_envs=64, seed=0) for _ in range(2))
+    env.reset(), twin.reset()
+    n = env.single_action_space.n
+    done = threading.Event()
+    def scribble():
+        while not done.is_set():
+            for value in (1, n - 1, 1_000_000, -1):
+                env.actions[:] = value
+    writer = threading.Thread(target=scribble, daemon=True)
+    writer.start()
+    rng = np.random.default_rng(0)
+    differ = 0
+    for _ in range(3000):
+        actions = rng.integers(0, n, env.num_agents)
+        differ += not np.array_equal(env.step(actions)[0], twin.step(actions)[0])
+    done.set()
+    writer.join()
+    print(differ)
+"""
+
+
+@pytest.mark.parametrize("name", ["snake", "maze"])
+def test_writes_to_env_actions_during_a_step_do_not_reach_the_games(name):
+    """The games step on the actions step() was given and checked, whatever another thread
+    writes into env.actions meanwhile: the same observations as a twin nobody disturbs."""
+    assert run_script(WRITER, name).split() == ["0"]
+
+
+@pytest.fixture(params=[True, False], ids=["parent steps block 0", "processes step all"])
+def parent_block(request, monkeypatch):
+    """Both layouts of a whole-batch multiprocess env with 2 workers: on a machine of 2 cores
+    the parent steps block 0 itself (in the recv() after send()), on one of 64 it does not."""
+    monkeypatch.setattr("ocean.multiprocess.cores.physical_cores",
+                        lambda: 2 if request.param else 64)
+    return request.param
+
+
+@pytest.mark.parametrize("name", ["snake", "maze"])
+def test_writes_to_env_actions_after_send_do_not_reach_the_workers(name, parent_block):
+    """send() checks the actions and hands the workers a copy: env.actions written before
+    the workers (or the parent's own block, in recv()) step changes nothing."""
+    env = ocean.make(name, num_envs=4, seed=0, backend="multiprocess", num_workers=2)
+    twin = ocean.make(name, num_envs=4, seed=0)
+    assert env.parent_block == parent_block
+    env.async_reset(), twin.reset()
+    rng = np.random.default_rng(0)
+    n = env.single_action_space.n
+    for step in range(300):
+        obs, *_, ids = env.recv()
+        assert np.array_equal(obs, twin.observations)
+        actions = rng.integers(0, n, env.num_agents)
+        env.send(actions, ids)
+        env.actions[ids] = (1_000_000, -1, n)[step % 3] if step % 2 else (actions + 1) % n
+        twin.step(actions)
+    env.close()

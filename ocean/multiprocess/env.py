@@ -97,9 +97,13 @@ class MultiprocessEnv(OceanEnv):
         self._finalizer = weakref.finalize(self, shutdown, self._workers, self._control, segment)
 
         self._log_sums = np.zeros(len(game.log_keys) + 1)
+        # The workers' envs read stepped_actions, which the parent fills with checked
+        # actions and the user is not handed: a write to env.actions after send() cannot
+        # reach them.
         self._rows = _core.SharedRows(self.actions, self.logs, ended,
                                       self._control[:-1, _sync.ENDED], self._log_sums,
-                                      game.num_actions, list(game.log_keys))
+                                      game.num_actions, list(game.log_keys),
+                                      stepped_actions=arrays["stepped_actions"])
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
         self._workers_per_batch = workers_per_batch = num_workers // num_batches
