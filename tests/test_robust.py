@@ -32,7 +32,7 @@ def test_every_step_writes_both_episode_flags(name):
 
 # ---- threads: one call at a time, and close() waits for it ----
 
-def run_script(source, *args, timeout=300):
+def run_script(source, *args, timeout=120):
     """Run Python `source` in a fresh interpreter; its stdout. A crash (a signal) or an
     assertion in it fails the test, with its output."""
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(source), *map(str, args)],
@@ -72,6 +72,13 @@ def test_close_while_another_thread_steps_never_crashes(name):
     """The stepping thread's next call says the env is closed."""
     out = run_script(CLOSE_WHILE_STEPPING, name, "serial", 100)
     assert out.splitlines() == [f"RuntimeError: {name}: this env is closed"]
+
+
+def test_close_while_another_thread_steps_a_multiprocess_env_says_closed():
+    """Not that a worker exited: close() stops the workers, but only after the step in
+    progress is over."""
+    out = run_script(CLOSE_WHILE_STEPPING, "snake", "multiprocess", 10)
+    assert out.splitlines() == ["RuntimeError: snake: this env is closed"]
 
 
 HELD_STEP = """
@@ -127,7 +134,7 @@ HELD_STEP = """
 """
 
 
-@pytest.mark.parametrize("backend", ["serial"])
+@pytest.mark.parametrize("backend", ["serial", "multiprocess"])
 def test_a_step_in_progress_refuses_other_threads_and_close_waits_for_it(backend):
     lines = run_script(HELD_STEP, backend).splitlines()
     assert lines == ["snake: this env is closed", "True snake: this env is closed"]
@@ -225,4 +232,14 @@ def test_writes_to_env_actions_after_send_do_not_reach_the_workers(name, parent_
         env.send(actions, ids)
         env.actions[ids] = (1_000_000, -1, n)[step % 3] if step % 2 else (actions + 1) % n
         twin.step(actions)
+    env.close()
+
+
+def test_recv_before_any_reset_says_to_reset_first():
+    env = ocean.make("pong", num_envs=2, seed=0, backend="multiprocess", num_workers=2,
+                     batch_size=1)
+    with pytest.raises(RuntimeError, match=r"call reset\(\) or async_reset\(\) before recv\(\)"):
+        env.recv()
+    env.async_reset()
+    assert env.recv()[-1].tolist() in ([0], [1])  # and the env is fine
     env.close()

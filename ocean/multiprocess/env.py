@@ -1,5 +1,6 @@
 """MultiprocessEnv: an OceanEnv whose C envs are stepped by worker processes, and
 check_backend, which validates make()'s backend arguments. How it works: docs/multiprocess.md."""
+import functools
 import numbers
 import os
 import time
@@ -62,6 +63,18 @@ def check_positive(key, value):
         raise ValueError(f"{key} must be a positive integer, got {value!r}")
 
 
+def one_thread(method):
+    """Run an env method inside its guard: one thread at a time (another's call raises), and
+    close() from another thread waits for it. A closed env says why first (a worker died,
+    or close() was called)."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        self._check_open()
+        with self._guard:
+            return method(self, *args, **kwargs)
+    return guarded
+
+
 class MultiprocessEnv(OceanEnv):
     """OceanEnv over worker processes, bit-identical to the serial backend; adds
     async_reset, send and recv for stepping in batches of batch_size envs. Block w, the envs
@@ -74,6 +87,7 @@ class MultiprocessEnv(OceanEnv):
     def __init__(self, game, num_games, seed, config, num_workers, batch_size,
                  all_processes=False):
         self._init_spaces(game, num_games, config)
+        self._guard = _core.Guard(game.name)
         config_values = game.config_values(config)
         self.num_workers, self.batch_size = num_workers, batch_size
         self.closed, self._failure = False, None
@@ -151,6 +165,7 @@ class MultiprocessEnv(OceanEnv):
 
     # ---- synchronous API: the serial backend's, same results ----
 
+    @one_thread
     def reset(self, *, seed=None, options=None):
         """As OceanEnv.reset. Batches still stepping after send() are waited for and
         dropped."""
@@ -158,9 +173,9 @@ class MultiprocessEnv(OceanEnv):
         self._drain()
         return self.observations, {}
 
+    @one_thread
     def step(self, actions):
         """As OceanEnv.step: every env steps (across the workers) on `actions`."""
-        self._check_open()
         if self._needs_reset:
             raise RuntimeError(f"{self.name}: call reset() before step()")
         if self._pending:
@@ -179,10 +194,10 @@ class MultiprocessEnv(OceanEnv):
 
     # ---- asynchronous API: batches of batch_size envs, as they finish ----
 
+    @one_thread
     def async_reset(self, seed=None, options=None):
         """Start resetting every env (seed as in reset()); recv() then returns them batch by
         batch. Batches still stepping after send() are waited for and dropped."""
-        self._check_open()
         if options:
             raise ValueError(f"{self.name}: unknown reset options {sorted(options)}")
         if seed is not None:
@@ -201,6 +216,7 @@ class MultiprocessEnv(OceanEnv):
         self._needs_reset = False
         self._pending = list(range(len(self._batch_firsts)))
 
+    @one_thread
     def recv(self):
         """Wait for a batch that finished its reset or step and return (observations, rewards,
         terminals, truncations, info, env_ids): views of the shared buffers at rows env_ids
@@ -210,7 +226,8 @@ class MultiprocessEnv(OceanEnv):
         Batches come in rounds: the first to finish among those not yet returned this round
         (the oldest sent, if several have), so while every batch received is sent back, each
         num_envs / batch_size calls return every env exactly once."""
-        self._check_open()
+        if self._needs_reset:
+            raise RuntimeError(f"{self.name}: call reset() or async_reset() before recv()")
         self._check_workers("stepping")
         if not self._pending:
             raise RuntimeError(f"{self.name}: nothing to recv(): every batch was received; "
@@ -228,11 +245,11 @@ class MultiprocessEnv(OceanEnv):
         return (self.observations[rows], self.rewards[rows], self.terminals[rows],
                 self.truncations[rows], info, self._batch_ids[batch])
 
+    @one_thread
     def send(self, actions, env_ids=None):
         """Step the batch whose env_ids recv() returned, on `actions` (one per row of it);
         returns at once. env_ids=None: the batch recv() returned last. (With one batch of
         every env, a block the parent steps itself steps in the next recv().)"""
-        self._check_open()
         self._check_workers("stepping")
         if self._needs_reset:
             raise RuntimeError(f"{self.name}: call reset() or async_reset() before send()")
@@ -312,6 +329,9 @@ class MultiprocessEnv(OceanEnv):
                    else RuntimeError(f"{self.name}: this env is closed"))
 
     def close_extras(self, **kwargs):
+        # Wait for a call another thread has in progress (a worker that died, found by
+        # this thread's own call, closes without waiting for itself).
+        self._guard.close()
         self._finalizer()
         if self._parent_batch is not None:
             self._parent_batch.close()
