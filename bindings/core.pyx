@@ -15,6 +15,7 @@ from cpython.pythread cimport (NOWAIT_LOCK, WAIT_LOCK, PyThread_acquire_lock,
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy
+from posix.unistd cimport getpid
 
 import numpy as np
 
@@ -215,12 +216,12 @@ cdef class Guard:
     raises "closed". Enter and leave cost a non-blocking lock, tens of nanoseconds."""
     cdef PyThread_type_lock lock
     cdef unsigned long holder
-    cdef int depth
+    cdef int depth, pid
     cdef readonly bint closing
     cdef readonly str name
 
     def __cinit__(self, str name):
-        self.name = name
+        self.name, self.pid = name, getpid()
         self.lock = PyThread_allocate_lock()
         if self.lock == NULL:
             raise MemoryError("could not allocate a lock")
@@ -261,6 +262,8 @@ cdef class Guard:
         self.closing = True
         if self.depth and self.holder == <unsigned long>PyThread_get_thread_ident():
             return True
+        if getpid() != self.pid:
+            return False  # a forked copy: a thread inside a call was not copied with it
         with nogil:
             PyThread_acquire_lock(self.lock, WAIT_LOCK)
             PyThread_release_lock(self.lock)

@@ -243,3 +243,64 @@ def test_recv_before_any_reset_says_to_reset_first():
     env.async_reset()
     assert env.recv()[-1].tolist() in ([0], [1])  # and the env is fine
     env.close()
+
+
+# ---- forked children ----
+
+FORKED_CHILD = """
+    import gc, os, sys, numpy as np, ocean
+    how = sys.argv[1]
+    env = ocean.make("pong", num_envs=4, seed=0, backend="multiprocess", num_workers=2)
+    env.reset()
+    pid = os.fork()
+    if pid == 0:
+        if how == "close":
+            env.close()
+        elif how == "collect":
+            del env
+            gc.collect()
+        sys.exit(0)  # runs the atexit hooks (weakref.finalize's among them)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert os.path.exists(os.path.join("/dev/shm", env.segment_name)), "segment unlinked"
+    for _ in range(10):
+        env.step(np.zeros(env.num_agents, np.int64))
+    print([process.poll() for process in env.workers])
+    env.close()
+"""
+
+
+@pytest.mark.parametrize("how", ["exit", "close", "collect"])
+def test_a_forked_child_leaves_the_parents_workers_alone(how):
+    """Whether the child just exits, closes its copy of the env or drops it: the parent
+    steps on, its workers running and its shared memory in place."""
+    assert run_script(FORKED_CHILD, how).split() == ["[None]"]
+
+
+FORK_DURING_A_STEP = """
+    import os, threading, numpy as np, ocean
+    env = ocean.make("snake", num_envs=4, seed=0)
+    env.reset()
+    inside, release = threading.Event(), threading.Event()
+    class HeldActions:
+        def __array__(self, dtype=None, copy=None):
+            inside.set()
+            release.wait()
+            return np.zeros(env.num_agents, np.int64)
+    stepper = threading.Thread(target=env.step, args=(HeldActions(),), daemon=True)
+    stepper.start()
+    inside.wait()
+    pid = os.fork()
+    if pid == 0:  # the stepping thread was not copied: nothing to wait for
+        env.close()
+        os._exit(0)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    release.set()
+    stepper.join()
+    env.step(np.zeros(env.num_agents, np.int64))
+    env.close()
+    print("ok")
+"""
+
+
+def test_a_child_forked_during_a_step_closes_its_copy_without_waiting():
+    assert run_script(FORK_DURING_A_STEP).split() == ["ok"]
