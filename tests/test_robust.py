@@ -304,3 +304,14 @@ FORK_DURING_A_STEP = """
 
 def test_a_child_forked_during_a_step_closes_its_copy_without_waiting():
     assert run_script(FORK_DURING_A_STEP).split() == ["ok"]
+
+
+# ---- edges of make() ----
+
+def test_a_huge_num_envs_for_the_multiprocess_backend_is_answered_at_once():
+    """2**31 - 1 is prime: its divisors are found by looking up to its square root."""
+    with pytest.raises(ValueError, match=r"use num_workers=1 or 2147483647 \(divisors of "):
+        ocean.make("pong", num_envs=2**31 - 1, backend="multiprocess", num_workers=2)
+    with pytest.raises(ValueError, match=r"valid batch sizes are 16, 32, 64, .*, 1048576$"):
+        ocean.make("pong", num_envs=2**20, backend="multiprocess", num_workers=2**16,
+                   batch_size=3)

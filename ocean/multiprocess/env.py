@@ -1,6 +1,7 @@
 """MultiprocessEnv: an OceanEnv whose C envs are stepped by worker processes, and
 check_backend, which validates make()'s backend arguments. How it works: docs/multiprocess.md."""
 import functools
+import math
 import numbers
 import os
 import time
@@ -36,9 +37,9 @@ def check_backend(backend, num_envs, num_workers, batch_size):
         num_workers = max(d for d in range(1, cores.physical_cores() + 1) if num_envs % d == 0)
     check_positive("num_workers", num_workers)
     if num_envs % num_workers:
-        divisors = [d for d in range(1, num_envs + 1) if num_envs % d == 0]
-        below = max(d for d in divisors if d < num_workers)
-        above = [d for d in divisors if d > num_workers][:1]
+        envs_divisors = divisors(num_envs)
+        below = max(d for d in envs_divisors if d < num_workers)
+        above = [d for d in envs_divisors if d > num_workers][:1]
         multiples = sorted({num_envs - num_envs % num_workers, num_envs + num_workers
                             - num_envs % num_workers} - {0})
         raise ValueError(
@@ -50,12 +51,19 @@ def check_backend(backend, num_envs, num_workers, batch_size):
     check_positive("batch_size", batch_size)
     per_worker = num_envs // num_workers
     if num_envs % batch_size or batch_size % per_worker:
-        valid = [per_worker * k for k in range(1, num_workers + 1) if num_workers % k == 0]
+        valid = [per_worker * k for k in divisors(num_workers)]
         raise ValueError(
             f"batch_size={batch_size} must be a whole number of workers' blocks that divides "
             f"num_envs: with num_envs={num_envs} over {num_workers} workers ({per_worker} envs "
             f"each), valid batch sizes are {', '.join(map(str, valid))}")
     return int(num_workers), int(batch_size)
+
+
+def divisors(n):
+    """Every divisor of n, increasing. They come in pairs d, n // d with d <= sqrt(n), so
+    looking up to sqrt(n) finds them all: 46,341 looks for a prime near 2**31, not 2**31."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in reversed(small) if d * d != n]
 
 
 def check_positive(key, value):
