@@ -315,3 +315,17 @@ def test_a_huge_num_envs_for_the_multiprocess_backend_is_answered_at_once():
     with pytest.raises(ValueError, match=r"valid batch sizes are 16, 32, 64, .*, 1048576$"):
         ocean.make("pong", num_envs=2**20, backend="multiprocess", num_workers=2**16,
                    batch_size=3)
+
+
+@pytest.mark.parametrize("num_envs", [2**31, 2**63, np.uint64(2**63)])
+def test_num_envs_too_large_for_c_is_named_in_the_error(num_envs):
+    with pytest.raises(ValueError, match=rf"num_envs must be an integer in \[1, 2\*\*31 - 1\], "
+                                         rf"got .*{int(num_envs)}"):
+        ocean.make("pong", num_envs=num_envs)
+
+
+def test_agent_rows_too_many_for_c_are_named_in_the_error():
+    with pytest.raises(ValueError, match=r"num_envs=65536 of snake makes 4294967296 agent rows "
+                                         r"\(65536 per env\).* use at most 32767 envs"):
+        ocean.make("snake", num_envs=65536, num_snakes=65536, width=300, height=300,
+                   num_food=1)
