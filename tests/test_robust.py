@@ -329,3 +329,30 @@ def test_agent_rows_too_many_for_c_are_named_in_the_error():
                                          r"\(65536 per env\).* use at most 32767 envs"):
         ocean.make("snake", num_envs=65536, num_snakes=65536, width=300, height=300,
                    num_food=1)
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("food_reward", np.float32(2.0), 2.0), ("food_reward", np.float64(0.5), 0.5),
+    ("food_reward", np.int64(3), 3.0), ("num_snakes", np.int64(3), 3),
+    ("num_snakes", np.float32(2.0), 2), ("num_snakes", np.uint8(5), 5)])
+def test_numpy_scalars_in_config_count_as_pythons(key, value, expected):
+    resolved = ocean.resolve_config("snake", **{key: value})
+    assert resolved[key] == expected and type(resolved[key]) is type(expected)
+    assert ocean.make("snake", seed=0, **{key: value}).config[key] == expected
+
+
+@pytest.mark.parametrize("value", [np.True_, np.int64(1), True, 1])
+def test_numpy_booleans_in_config_count_as_pythons(value):
+    assert ocean.resolve_config("maze", fixed_layout=value)["fixed_layout"] is True
+    assert ocean.resolve_config("maze", fixed_layout=np.False_)["fixed_layout"] is False
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("num_snakes", np.True_, "must be an integer, got np.True_"),
+    ("num_snakes", np.float32(2.5), "must be an integer, got np.float32"),
+    ("food_reward", np.bool_(False), "must be a finite number, got np.False_"),
+    ("food_reward", np.float32("nan"), "must be a finite number, got np.float32"),
+    ("num_snakes", np.int64(0), r"must be in \[1, 65536\], got 0")])
+def test_numpy_scalars_python_would_refuse_are_refused(key, value, message):
+    with pytest.raises(ocean.ConfigError, match=message):
+        ocean.make("snake", **{key: value})
