@@ -143,6 +143,14 @@ class OceanEnv(VectorEnv):
         self.closed = True   # first: a call racing this one then says "closed"
         self._needs_reset = True
 
+    def __reduce_ex__(self, protocol):
+        """pickle, copy.copy and copy.deepcopy all come here, and are refused."""
+        raise TypeError(
+            f"{self!r} cannot be pickled or copied: its arrays are shared with the C envs "
+            f"(in the multiprocess backend, with worker processes) that step in place, and "
+            f"a copy could not take that state along. Make another with ocean.make() and "
+            f"the same seed and config (env.config) to get the same trajectory")
+
     def __enter__(self):
         return self
 

@@ -2,6 +2,8 @@
 the wrong time, forked processes, configs at the edges. Each of these once crashed the
 process or answered wrongly. Runs that could crash the interpreter happen in a subprocess, so
 a segfault fails the test instead of killing pytest."""
+import copy
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -356,3 +358,18 @@ def test_numpy_booleans_in_config_count_as_pythons(value):
 def test_numpy_scalars_python_would_refuse_are_refused(key, value, message):
     with pytest.raises(ocean.ConfigError, match=message):
         ocean.make("snake", **{key: value})
+
+
+# ---- copies ----
+
+@pytest.mark.parametrize("duplicate", [pickle.dumps, copy.copy, copy.deepcopy],
+                         ids=["pickle", "copy", "deepcopy"])
+@pytest.mark.parametrize("backend", ["serial", "multiprocess"])
+def test_an_env_cannot_be_pickled_or_copied_and_says_why(duplicate, backend):
+    extra = {"backend": "multiprocess", "num_workers": 2} if backend == "multiprocess" else {}
+    env = ocean.make("pong", num_envs=2, seed=0, **extra)
+    with pytest.raises(TypeError, match=r"cannot be pickled or copied: its arrays are shared "
+                                        r"with the C envs.*ocean.make\(\)"):
+        duplicate(env)
+    env.reset()  # and it still works
+    env.close()
