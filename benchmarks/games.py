@@ -18,7 +18,10 @@ from ocean.bench import HEADER, machine_line, measure, rates, row
 REFERENCE_CONFIGS = {
     # many snakes on one big grid: 4096 agents in 16 envs, against the default's small grids
     "snake": [dict(num_envs=16, num_snakes=256, width=640, height=360, num_food=4096,
-                   vision=5)],
+                   vision=5),
+              # crowded: 65536 snakes in a 258 x 258 interior leave about 1,000 cells free,
+              # so respawns rarely find one at random (the worst case of snake.h's search)
+              dict(num_envs=1, num_snakes=65536, width=260, height=260)],
     # the hard preset's maze (size 16, a key and a door), and a big maze where each reset
     # (a new maze) costs the most; max_steps follows from size
     "maze": [dict(size=16, keys=1), dict(size=32)],
