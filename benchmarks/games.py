@@ -58,11 +58,11 @@ def maze_generation(seconds, out=print):
             f"cells/s, {num_envs} envs)")
 
 
-def parse_game_args(parser, argv=None):
-    """Adds ENV ... and --num-envs to parser and parses argv: args.envs is every game where
-    none is named; an unknown name is a usage error."""
+def parse_game_args(parser, argv=None, num_envs=4096):
+    """Adds ENV ... and --num-envs (default num_envs) to parser and parses argv: args.envs is
+    every game where none is named; an unknown name is a usage error."""
     parser.add_argument("envs", nargs="*", help=f"default: all of {ocean.list_envs()}")
-    parser.add_argument("--num-envs", type=int, default=4096)
+    parser.add_argument("--num-envs", type=int, default=num_envs)
     args = parser.parse_args(argv)
     args.envs = args.envs or ocean.list_envs()
     unknown = [name for name in args.envs if name not in ocean.list_envs()]
