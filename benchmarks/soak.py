@@ -9,7 +9,7 @@ too), each of its reference configs in benchmarks/games.py, and a tenth of the s
 one action in 8 any int32 (--wild-actions: Python refuses those, but C must never index
 memory with one). The steps are split evenly over a game's configs. Prints a row per run
 and exits non-zero if any run failed. Not part of the test suite (tests/test_c.py runs the
-same driver for 10^6 steps): a soak of 10^8 agent-steps per game takes tens of minutes.
+same driver for 10^6 steps): 10^8 agent-steps per game take minutes.
 """
 import argparse
 import os
