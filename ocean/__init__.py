@@ -44,7 +44,8 @@ def make(name, num_envs=1, seed=None, backend="serial", num_workers=None, batch_
     record = game(name)
     if isinstance(num_envs, (bool, np.bool_)) or not isinstance(num_envs, numbers.Integral) \
             or not 1 <= num_envs <= MAX_ROWS:
-        raise ValueError(f"num_envs must be an integer in [1, 2**31 - 1], got {num_envs!r}")
+        raise ValueError(f"num_envs must be a positive integer, at most 2**31 - 1 (C counts "
+                         f"envs in 32 bits), got {num_envs!r}")
     num_workers, batch_size = check_backend(backend, int(num_envs), num_workers, batch_size)
     seed = check_seed(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**64)
     resolved = record.resolve(config)
