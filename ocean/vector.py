@@ -106,8 +106,7 @@ class OceanEnv(VectorEnv):
         that end under it are reported by the first later step() that ends the same agent
         row. It is the reference `ocean bench` times env.step against. The actions are
         checked as step() checks them and copied where the games read them (one vectorised
-        pass each, a few microseconds at 4096 envs), so a write to env.actions while the
-        batch steps cannot reach C."""
+        pass each), so a write to env.actions while the batch steps cannot reach C."""
         if self._batch is None:
             raise NotImplementedError(
                 f"{self.name}: step_raw() needs the serial backend (here the envs live in "
