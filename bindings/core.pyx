@@ -213,7 +213,7 @@ cdef class Guard:
     its own), and a close() that waits for the call in progress. A second thread's call
     raises RuntimeError at once rather than wait: two trainers sharing an env by mistake
     would otherwise interleave their steps silently. Once close() has begun, every call
-    raises "closed". Enter and leave cost a non-blocking lock, tens of nanoseconds."""
+    raises "closed". Entering takes a lock without waiting for it: nothing beside a step."""
     cdef PyThread_type_lock lock
     cdef unsigned long holder
     cdef int depth, pid
