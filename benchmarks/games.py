@@ -18,7 +18,10 @@ from ocean.bench import HEADER, machine_line, measure, rates, row
 REFERENCE_CONFIGS = {
     # many snakes on one big grid: 4096 agents in 16 envs, against the default's small grids
     "snake": [dict(num_envs=16, num_snakes=256, width=640, height=360, num_food=4096,
-                   vision=5)],
+                   vision=5),
+              # crowded: 65536 snakes in a 258 x 258 interior leave about 1,000 cells free,
+              # so respawns rarely find one at random (the worst case of snake.h's search)
+              dict(num_envs=1, num_snakes=65536, width=260, height=260)],
     # the hard preset's maze (size 16, a key and a door), and a big maze where each reset
     # (a new maze) costs the most; max_steps follows from size
     "maze": [dict(size=16, keys=1), dict(size=32)],
@@ -55,11 +58,11 @@ def maze_generation(seconds, out=print):
             f"cells/s, {num_envs} envs)")
 
 
-def parse_game_args(parser, argv=None):
-    """Adds ENV ... and --num-envs to parser and parses argv: args.envs is every game where
-    none is named; an unknown name is a usage error."""
+def parse_game_args(parser, argv=None, num_envs=4096):
+    """Adds ENV ... and --num-envs (default num_envs) to parser and parses argv: args.envs is
+    every game where none is named; an unknown name is a usage error."""
     parser.add_argument("envs", nargs="*", help=f"default: all of {ocean.list_envs()}")
-    parser.add_argument("--num-envs", type=int, default=4096)
+    parser.add_argument("--num-envs", type=int, default=num_envs)
     args = parser.parse_args(argv)
     args.envs = args.envs or ocean.list_envs()
     unknown = [name for name in args.envs if name not in ocean.list_envs()]

@@ -34,11 +34,9 @@ def run(batch, int64_t[:, ::1] rows, int worker, int32_t[::1] ended, int64_t req
     cdef int64_t *row = &rows[worker, 0]
     cdef int64_t command = row[OCEAN_COMMAND]
     if command == OCEAN_STEP:
-        batch.step_raw()
+        batch.step_checked()  # on the actions the parent checked and copied
     elif command == OCEAN_RESET:
-        if row[OCEAN_HAS_SEED]:
-            batch.seed(<uint64_t>row[OCEAN_SEED])
-        batch.reset()
+        batch.reset(<uint64_t>row[OCEAN_SEED] if row[OCEAN_HAS_SEED] else None)
     else:
         return False
     row[OCEAN_ENDED] = batch.list_ended(ended)

@@ -14,6 +14,12 @@ returns C env i's frame. This differs from gymnasium's VectorEnv.render(), which
 argument and returns a tuple with every sub-env's frame: with thousands of envs that would be
 gigabytes per call, so Ocean renders the one env asked for (env 0 by default), and gymnasium's
 vector rendering/recording wrappers, which expect the tuple, do not apply.
+
+Threads: an env is used by one thread at a time. A step, reset or render while another
+thread is inside one raises RuntimeError ("used from two threads at once") and changes
+nothing; close() from another thread waits for the call in progress to return, then closes,
+and that thread's next call raises "closed". The games read the actions step() checked, from
+a buffer of their own: writing env.actions during a step cannot reach them.
 """
 from collections import namedtuple
 
@@ -75,11 +81,11 @@ class OceanEnv(VectorEnv):
         if options:
             raise ValueError(f"{self.name}: unknown reset options {sorted(options)}")
         if seed is not None:
-            self._batch.seed(check_seed(seed))
-        elif self._needs_reset and self._seed is not None:
-            self._batch.seed(self._seed)
+            seed = check_seed(seed)
+        elif self._needs_reset:
+            seed = self._seed
+        self._batch.reset(seed)
         self._seed = None  # used once; later seedless resets continue the streams
-        self._batch.reset()
         self._needs_reset = False
         return self.observations, {}
 
@@ -95,12 +101,12 @@ class OceanEnv(VectorEnv):
         return self.observations, self.rewards, self.terminals, self.truncations, info
 
     def step_raw(self):
-        """Step every env on the actions already in `env.actions`: the C loop alone, with no
-        action checks and no episode info. It moves the envs exactly as step() does on the
-        same actions; episodes that end under it are reported by the first later step() that
-        ends the same agent row. It is the reference `ocean bench` times env.step against.
-        Nothing checks the actions: write only valid ones (0 <= a < single_action_space.n,
-        what step() insists on); a game may read out of bounds on others."""
+        """Step every env on the actions already in `env.actions`: the C loop, with no
+        episode info. It moves the envs exactly as step() does on the same actions; episodes
+        that end under it are reported by the first later step() that ends the same agent
+        row. It is the reference `ocean bench` times env.step against. The actions are
+        checked as step() checks them and copied where the games read them (one vectorised
+        pass each), so a write to env.actions while the batch steps cannot reach C."""
         if self._batch is None:
             raise NotImplementedError(
                 f"{self.name}: step_raw() needs the serial backend (here the envs live in "
@@ -132,8 +138,17 @@ class OceanEnv(VectorEnv):
             self.observations, self.actions, self.rewards, self.terminals, self.truncations)))
 
     def close_extras(self, **kwargs):
-        self._batch.close()
+        self._batch.close()  # waits for a call another thread has in progress
+        self.closed = True   # first: a call racing this one then says "closed"
         self._needs_reset = True
+
+    def __reduce_ex__(self, protocol):
+        """pickle, copy.copy and copy.deepcopy all come here, and are refused."""
+        raise TypeError(
+            f"{self!r} cannot be pickled or copied: its arrays are shared with the C envs "
+            f"(in the multiprocess backend, with worker processes) that step in place, and "
+            f"a copy could not take that state along. Make another with ocean.make() and "
+            f"the same seed and config (env.config) to get the same trajectory")
 
     def __enter__(self):
         return self

@@ -53,15 +53,16 @@ def test_bench_unknown_env_lists_the_valid_names():
 
 def test_games_script_times_reference_configs_and_maze_generation():
     lines = script("games.py", "snake", "maze", "--num-envs", "1024", "--seconds", "0.01")
-    rows = [line.split()[:3] for line in lines[2:7]]
+    rows = [line.split()[:3] for line in lines[2:8]]
     assert rows == [["snake", "default", "16384"],  # 16 snakes per env
                     ["snake", "num_snakes=256", "width=640"],  # 16 envs, whatever --num-envs
+                    ["snake", "num_snakes=65536", "width=260"],  # 1 env, crowded
                     ["maze", "default", "1024"], ["maze", "size=16", "keys=1"],
                     ["maze", "size=32", "1024"]]
-    assert lines[7].startswith("maze generation alone")
-    for size, line in zip((8, 16, 32, 64), lines[8:]):
+    assert lines[8].startswith("maze generation alone")
+    for size, line in zip((8, 16, 32, 64), lines[9:]):
         assert line.split()[:2] == ["size", f"{size}:"] and "resets/s" in line
-    assert len(lines) == 12
+    assert len(lines) == 13
 
 
 def test_multiprocess_scaling_prints_a_row_per_worker_count():

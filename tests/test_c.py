@@ -22,3 +22,12 @@ def test_sanitizer_run_covers_every_game_without_reports():
     assert "runtime error" not in result.stderr and "AddressSanitizer" not in result.stderr
     games_run = [line.split()[0] for line in result.stdout.splitlines() if "agent-steps/s" in line]
     assert games_run == ocean.list_envs()
+
+
+def test_actions_outside_the_range_never_index_memory():
+    """Python refuses them, but the shared-memory hand-off could still deliver one: every
+    game must take any int32 without a sanitizer report."""
+    result = make("sanitize-wild")
+    assert result.returncode == 0, result.stdout + result.stderr
+    games_run = [line.split()[0] for line in result.stdout.splitlines() if "agent-steps/s" in line]
+    assert games_run == ocean.list_envs()

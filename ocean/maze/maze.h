@@ -34,7 +34,8 @@
  * Actions: Discrete(4) absolute moves: 0 up (north), 1 right, 2 down, 3 left. Moving into a
  * wall, or a door without the key, leaves the agent in place. Moving onto the key picks it up;
  * moving into a door with the key opens it (it becomes floor). Each move is one tile, so going
- * from a cell to the next takes two agent-steps.
+ * from a cell to the next takes two agent-steps. Python refuses any other action; should one
+ * reach C anyway, the agent stays and previous action reads 4.
  * Reward (MiniGrid's): 1 - 0.9 * t / max_steps on the step t that reaches the goal, else 0.
  * Episode: terminal at the goal; truncated after max_steps agent-steps.
  * Log: success (0/1), episode_length (agent-steps), episode_return, coverage (cells visited
@@ -104,7 +105,7 @@ typedef struct {
     int pad;                      /* wall margin around the maze: view / 2 tiles */
     int stride;                   /* tiles per row, margin included */
     int num_cells, extra_passages;
-    int moves[MAZE_NUM_ACTIONS];  /* tile-index offset of each action */
+    int moves[MAZE_NUM_ACTIONS + 1];  /* tile-index offset of each action; 0: no move */
     int cell_steps[MAZE_NUM_ACTIONS]; /* cell-index offset of the same moves */
     /* state */
     uint8_t *tiles;      /* stride^2 tile bytes, row-major, margin included */
@@ -147,6 +148,7 @@ static int maze_init(Maze *env, const OceanRows *rows, const double *config) {
     int s = env->stride;
     env->moves[MAZE_UP] = -s, env->moves[MAZE_RIGHT] = 1;
     env->moves[MAZE_DOWN] = s, env->moves[MAZE_LEFT] = -1;
+    env->moves[MAZE_NO_ACTION] = 0;
     env->cell_steps[MAZE_UP] = -size, env->cell_steps[MAZE_RIGHT] = 1;
     env->cell_steps[MAZE_DOWN] = size, env->cell_steps[MAZE_LEFT] = -1;
 
@@ -319,6 +321,7 @@ static void maze_reset(Maze *env) {
 
 static void maze_step(Maze *env) {
     int action = env->actions[0];
+    if ((unsigned)action >= MAZE_NUM_ACTIONS) action = MAZE_NO_ACTION;  /* never an index */
     int target = env->agent + env->moves[action];
     uint8_t tile = env->tiles[target];
     int code = tile & MAZE_CODE_MASK;

@@ -1,5 +1,7 @@
 """MultiprocessEnv: an OceanEnv whose C envs are stepped by worker processes, and
 check_backend, which validates make()'s backend arguments. How it works: docs/multiprocess.md."""
+import functools
+import math
 import numbers
 import os
 import time
@@ -35,9 +37,9 @@ def check_backend(backend, num_envs, num_workers, batch_size):
         num_workers = max(d for d in range(1, cores.physical_cores() + 1) if num_envs % d == 0)
     check_positive("num_workers", num_workers)
     if num_envs % num_workers:
-        divisors = [d for d in range(1, num_envs + 1) if num_envs % d == 0]
-        below = max(d for d in divisors if d < num_workers)
-        above = [d for d in divisors if d > num_workers][:1]
+        envs_divisors = divisors(num_envs)
+        below = max(d for d in envs_divisors if d < num_workers)
+        above = [d for d in envs_divisors if d > num_workers][:1]
         multiples = sorted({num_envs - num_envs % num_workers, num_envs + num_workers
                             - num_envs % num_workers} - {0})
         raise ValueError(
@@ -49,7 +51,7 @@ def check_backend(backend, num_envs, num_workers, batch_size):
     check_positive("batch_size", batch_size)
     per_worker = num_envs // num_workers
     if num_envs % batch_size or batch_size % per_worker:
-        valid = [per_worker * k for k in range(1, num_workers + 1) if num_workers % k == 0]
+        valid = [per_worker * k for k in divisors(num_workers)]
         raise ValueError(
             f"batch_size={batch_size} must be a whole number of workers' blocks that divides "
             f"num_envs: with num_envs={num_envs} over {num_workers} workers ({per_worker} envs "
@@ -57,9 +59,28 @@ def check_backend(backend, num_envs, num_workers, batch_size):
     return int(num_workers), int(batch_size)
 
 
+def divisors(n):
+    """Every divisor of n, increasing. They come in pairs d, n // d with d <= sqrt(n), so
+    looking up to sqrt(n) finds them all: 46,341 looks for a prime near 2**31, not 2**31."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in reversed(small) if d * d != n]
+
+
 def check_positive(key, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{key} must be a positive integer, got {value!r}")
+
+
+def one_thread(method):
+    """Run an env method inside its guard: one thread at a time (another's call raises), and
+    close() from another thread waits for it. A closed env says why first (a worker died,
+    or close() was called)."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        self._check_open()
+        with self._guard:
+            return method(self, *args, **kwargs)
+    return guarded
 
 
 class MultiprocessEnv(OceanEnv):
@@ -74,6 +95,7 @@ class MultiprocessEnv(OceanEnv):
     def __init__(self, game, num_games, seed, config, num_workers, batch_size,
                  all_processes=False):
         self._init_spaces(game, num_games, config)
+        self._guard = _core.Guard(game.name)
         config_values = game.config_values(config)
         self.num_workers, self.batch_size = num_workers, batch_size
         self.closed, self._failure = False, None
@@ -97,9 +119,13 @@ class MultiprocessEnv(OceanEnv):
         self._finalizer = weakref.finalize(self, shutdown, self._workers, self._control, segment)
 
         self._log_sums = np.zeros(len(game.log_keys) + 1)
+        # The workers' envs read stepped_actions, which the parent fills with checked
+        # actions and the user is not handed: a write to env.actions after send() cannot
+        # reach them.
         self._rows = _core.SharedRows(self.actions, self.logs, ended,
                                       self._control[:-1, _sync.ENDED], self._log_sums,
-                                      game.num_actions, list(game.log_keys))
+                                      game.num_actions, list(game.log_keys),
+                                      stepped_actions=arrays["stepped_actions"])
         # Batch b: workers [b * workers_per_batch, ...), rows [b * rows, (b + 1) * rows).
         num_batches = num_games // batch_size
         self._workers_per_batch = workers_per_batch = num_workers // num_batches
@@ -147,6 +173,7 @@ class MultiprocessEnv(OceanEnv):
 
     # ---- synchronous API: the serial backend's, same results ----
 
+    @one_thread
     def reset(self, *, seed=None, options=None):
         """As OceanEnv.reset. Batches still stepping after send() are waited for and
         dropped."""
@@ -154,9 +181,9 @@ class MultiprocessEnv(OceanEnv):
         self._drain()
         return self.observations, {}
 
+    @one_thread
     def step(self, actions):
         """As OceanEnv.step: every env steps (across the workers) on `actions`."""
-        self._check_open()
         if self._needs_reset:
             raise RuntimeError(f"{self.name}: call reset() before step()")
         if self._pending:
@@ -175,10 +202,10 @@ class MultiprocessEnv(OceanEnv):
 
     # ---- asynchronous API: batches of batch_size envs, as they finish ----
 
+    @one_thread
     def async_reset(self, seed=None, options=None):
         """Start resetting every env (seed as in reset()); recv() then returns them batch by
         batch. Batches still stepping after send() are waited for and dropped."""
-        self._check_open()
         if options:
             raise ValueError(f"{self.name}: unknown reset options {sorted(options)}")
         if seed is not None:
@@ -197,6 +224,7 @@ class MultiprocessEnv(OceanEnv):
         self._needs_reset = False
         self._pending = list(range(len(self._batch_firsts)))
 
+    @one_thread
     def recv(self):
         """Wait for a batch that finished its reset or step and return (observations, rewards,
         terminals, truncations, info, env_ids): views of the shared buffers at rows env_ids
@@ -206,7 +234,8 @@ class MultiprocessEnv(OceanEnv):
         Batches come in rounds: the first to finish among those not yet returned this round
         (the oldest sent, if several have), so while every batch received is sent back, each
         num_envs / batch_size calls return every env exactly once."""
-        self._check_open()
+        if self._needs_reset:
+            raise RuntimeError(f"{self.name}: call reset() or async_reset() before recv()")
         self._check_workers("stepping")
         if not self._pending:
             raise RuntimeError(f"{self.name}: nothing to recv(): every batch was received; "
@@ -224,11 +253,11 @@ class MultiprocessEnv(OceanEnv):
         return (self.observations[rows], self.rewards[rows], self.terminals[rows],
                 self.truncations[rows], info, self._batch_ids[batch])
 
+    @one_thread
     def send(self, actions, env_ids=None):
         """Step the batch whose env_ids recv() returned, on `actions` (one per row of it);
         returns at once. env_ids=None: the batch recv() returned last. (With one batch of
         every env, a block the parent steps itself steps in the next recv().)"""
-        self._check_open()
         self._check_workers("stepping")
         if self._needs_reset:
             raise RuntimeError(f"{self.name}: call reset() or async_reset() before send()")
@@ -308,6 +337,9 @@ class MultiprocessEnv(OceanEnv):
                    else RuntimeError(f"{self.name}: this env is closed"))
 
     def close_extras(self, **kwargs):
+        # Wait for a call another thread has in progress (a worker that died, found by
+        # this thread's own call, closes without waiting for itself).
+        self._guard.close()
         self._finalizer()
         if self._parent_batch is not None:
             self._parent_batch.close()

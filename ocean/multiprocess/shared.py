@@ -22,12 +22,14 @@ BUFFERS = ("observations", "actions", "rewards", "terminals", "truncations", "lo
 
 def segment_specs(num_workers, num_agents, observation_space, num_log):
     """(name, shape, dtype) of every array in the segment, in order: the flags (one row per
-    worker, then a shared row), the env's buffers, the ended rows. Lists and dtype strings,
-    so a worker receives the same specs through JSON."""
+    worker, then a shared row), the env's buffers, the actions the envs step on (checked
+    copies the parent writes; not env.actions, which the user may write any time), the
+    ended rows. Lists and dtype strings, so a worker receives the same specs through JSON."""
     n = num_agents
     specs = [("control", (num_workers + 1, _sync.ROW_WORDS), np.int64),
              ("observations", (n, *observation_space.shape), observation_space.dtype),
-             ("actions", (n,), np.int32), ("rewards", (n,), np.float32),
+             ("actions", (n,), np.int32), ("stepped_actions", (n,), np.int32),
+             ("rewards", (n,), np.float32),
              ("terminals", (n,), np.bool_), ("truncations", (n,), np.bool_),
              ("logs", (n, num_log + 1), np.float32), ("ended", (n,), np.int32)]
     return [[name, list(shape), np.dtype(dtype).str] for name, shape, dtype in specs]
@@ -124,5 +126,6 @@ def block_batch(game, block, games_per_block, config_values, arrays):
     rows_of_block = slice(block * rows, (block + 1) * rows)
     batch = _core.Batch(game, games_per_block, config_values,
                         *(arrays[name][rows_of_block] for name in BUFFERS),
-                        env_offset=block * games_per_block)
+                        env_offset=block * games_per_block,
+                        stepped_actions=arrays["stepped_actions"][rows_of_block])
     return batch, arrays["ended"][rows_of_block]

@@ -14,18 +14,26 @@
  *      neck behind), or if two or more heads enter the same cell: all of them die. So a
  *      head-on collision, whether the heads meet in a cell or swap cells, kills both.
  * Eating: reward food_reward, the snake grows by one (its tail stays), and food is topped
- * back up to num_food on random free cells at the end of the step. Dying: reward
+ * back up to num_food on random empty cells at the end of the step. Dying: reward
  * death_reward, terminal set for that agent only; each cell of its body (whose tail may have
  * moved on in phase 2) becomes food with probability death_food_prob (corpse food is extra:
- * it is not replaced once eaten), and
- * the snake respawns in the same step on a random free cell at length 1. Episodes end only
- * by death; truncation is never set.
+ * it is not replaced once eaten), and the snake respawns in the same step at length 1 on a
+ * random empty cell, or on a cell holding food (the food is gone) when the grid is crowded.
+ * Episodes end only by death; truncation is written 0 every step.
+ *
+ * Finding cells: SNAKE_RANDOM_TRIES random looks for an empty cell, then for food; only when
+ * both fail (a grid nearly full of snakes) does a respawn sweep the grid for one, and a step
+ * sweeps it at most once per code, each sweep going on where the last stopped: a step's
+ * search costs O(num_snakes) looks plus at most two passes over the grid, however crowded.
+ * Topping up food looks at random only (and in a sweep a respawn began), so on a crowded
+ * grid the food can lag below num_food for a few steps; reset always places all of it.
  *
  * Observation: uint8 (2*vision+1) x (2*vision+1) window centred on the snake's head (row
  * 0 is up, column 0 is left); cells beyond the walls read as wall. Codes:
  *   0 empty   1 wall   2 food   3 own body   4 own head (always the centre)
  *   5 other snake's head   6 other snake's body
- * Actions: Discrete(4): 0 up, 1 down, 2 left, 3 right (absolute directions).
+ * Actions: Discrete(4): 0 up, 1 down, 2 left, 3 right (absolute directions). Python refuses
+ * any other value; should one reach C anyway, the snake keeps going straight.
  * Log, per snake at death: episode_return, episode_length (agent-steps), length (at
  * death), food_eaten.
  * Config: see SNAKE_CONFIG below. The defaults make a lively env: 16 snakes on a 46 x 46
@@ -65,7 +73,7 @@ enum { SNAKE_CELL_EMPTY = SNAKE_OBS_EMPTY, SNAKE_CELL_WALL = SNAKE_OBS_WALL,
 
 static const int SNAKE_DX[SNAKE_NUM_ACTIONS] = {0, 0, -1, 1};
 static const int SNAKE_DY[SNAKE_NUM_ACTIONS] = {-1, 1, 0, 0};
-#define SNAKE_RANDOM_TRIES 64   /* random probes for a free cell before a scan */
+#define SNAKE_RANDOM_TRIES 64   /* random looks for a cell before a sweep */
 #define SNAKE_CHUNK 16          /* window cells translated at once (one SIMD register) */
 #define SNAKE_PREFETCH_AHEAD 4  /* snakes between a window's prefetch and its copy */
 
@@ -113,6 +121,8 @@ typedef struct {
     SnakeAgent *snakes;
     uint8_t *scratch;                      /* one window + SNAKE_CHUNK bytes */
     int food_count;                        /* cells holding food */
+    int sweep_cursor[2], sweep_left[2];    /* this step's sweeps for empty [0] and food [1]; */
+    uint8_t sweeping[2];                   /* left: cells it has yet to look at */
     OceanRng rng;
 } Snake;
 
@@ -160,30 +170,45 @@ static int snake_init(Snake *env, const OceanRows *rows, const double *config) {
     return 0;
 }
 
-/* A random cell holding `code` (empty or food), or -1 if there is none. Random probes
- * first (cheap on a sparse grid), then a scan from a random start, so it always finds one
- * when one exists. */
-static int snake_random_cell(Snake *env, uint8_t code) {
-    for (int i = 0; i < SNAKE_RANDOM_TRIES; i++) {
-        int cell = ocean_rng_int(&env->rng, env->grid_cells);
-        if (env->grid[cell] == code) return cell;
+/* A cell holding `code` (empty or food), or -1. SNAKE_RANDOM_TRIES random looks first
+ * (cheap on a sparse grid), unless this step's sweep for `code` has begun; then, if `sweep`
+ * or it has begun, the sweep: cells in order from a random one, going on where its last find
+ * stopped, once round the grid at most per step. Finds only remove cells of `code` while a
+ * step looks (respawns and food fill them), so a finished sweep means there are none. */
+static int snake_find_cell(Snake *env, uint8_t code, int sweep) {
+    int k = code == SNAKE_CELL_FOOD;
+    if (!env->sweeping[k]) {
+        for (int i = 0; i < SNAKE_RANDOM_TRIES; i++) {
+            int cell = ocean_rng_int(&env->rng, env->grid_cells);
+            if (env->grid[cell] == code) return cell;
+        }
+        if (!sweep) return -1;
+        env->sweeping[k] = 1;
+        env->sweep_cursor[k] = ocean_rng_int(&env->rng, env->grid_cells);
+        env->sweep_left[k] = env->grid_cells;
     }
-    int start = ocean_rng_int(&env->rng, env->grid_cells);
-    for (int i = 0; i < env->grid_cells; i++) {
-        int cell = start + i < env->grid_cells ? start + i : start + i - env->grid_cells;
+    while (env->sweep_left[k] > 0) {
+        int cell = env->sweep_cursor[k];
+        env->sweep_cursor[k] = cell + 1 < env->grid_cells ? cell + 1 : 0;
+        env->sweep_left[k]--;
         if (env->grid[cell] == code) return cell;
     }
     return -1;
 }
 
-/* A new snake of length 1 on a random empty cell. A dying snake always frees at least its
- * own cells (as empty or food), so when no cell is empty one holding food is taken. */
+/* Before a phase that finds cells: the grid has changed since any sweep, so none has begun. */
+static void snake_forget_sweeps(Snake *env) {
+    env->sweeping[0] = env->sweeping[1] = 0;
+}
+
+/* A new snake of length 1 on a random empty cell, else on food (see the opening comment). A
+ * dying snake always frees at least its own cells (as empty or food), so one is found. */
 static void snake_spawn(Snake *env, SnakeAgent *snake) {
-    int cell = snake_random_cell(env, SNAKE_CELL_EMPTY);
-    if (cell < 0) {
-        cell = snake_random_cell(env, SNAKE_CELL_FOOD);
-        env->food_count--;
-    }
+    int cell = snake_find_cell(env, SNAKE_CELL_EMPTY, 0);
+    if (cell < 0) cell = snake_find_cell(env, SNAKE_CELL_FOOD, 0);
+    if (cell < 0) cell = snake_find_cell(env, SNAKE_CELL_EMPTY, 1);
+    if (cell < 0) cell = snake_find_cell(env, SNAKE_CELL_FOOD, 1);
+    env->food_count -= env->grid[cell] == SNAKE_CELL_FOOD;
     env->grid[cell] = SNAKE_CELL_HEAD;
     snake->head = snake->tail = cell;
     snake->length = 1;
@@ -192,10 +217,12 @@ static void snake_spawn(Snake *env, SnakeAgent *snake) {
     snake->episode_return = 0;
 }
 
-static void snake_top_up_food(Snake *env) {
+/* Food back up to num_food on empty cells: all of it when `sweep` (at reset), else as far as
+ * random looks (and a sweep a respawn began) find empty cells this step. */
+static void snake_top_up_food(Snake *env, int sweep) {
     while (env->food_count < env->num_food) {
-        int cell = snake_random_cell(env, SNAKE_CELL_EMPTY);
-        if (cell < 0) return;  /* the grid is full of snakes and food */
+        int cell = snake_find_cell(env, SNAKE_CELL_EMPTY, sweep);
+        if (cell < 0) return;  /* none found: the grid is full, or crowded this step */
         env->grid[cell] = SNAKE_CELL_FOOD;
         env->food_count++;
     }
@@ -278,12 +305,13 @@ static void snake_reset(Snake *env) {
         for (int x = 1; x < env->width - 1; x++) row[x] = SNAKE_CELL_EMPTY;
     }
     env->food_count = 0;
+    snake_forget_sweeps(env);
     for (int s = 0; s < env->num_snakes; s++) {
         snake_spawn(env, &env->snakes[s]);
         env->rewards[s] = 0;
         env->terminals[s] = env->truncations[s] = 0;
     }
-    snake_top_up_food(env);
+    snake_top_up_food(env, 1);
     snake_compute_observations(env);
 }
 
@@ -327,6 +355,7 @@ static void snake_step(Snake *env) {
             ocean_prefetch(grid + ahead->tail);
         }
         int dir = env->actions[s];
+        if ((unsigned)dir >= SNAKE_NUM_ACTIONS) dir = snake->dir;  /* never an index: straight on */
         if (snake->length > 1 && dir == (snake->dir ^ 1)) dir = snake->dir;
         snake->next_dir = dir;
         snake->target = snake->head + env->offset[dir];
@@ -361,7 +390,7 @@ static void snake_step(Snake *env) {
         SnakeAgent *snake = &env->snakes[s];
         uint8_t *target = &grid[snake->target];
         snake->episode_length++;
-        env->terminals[s] = 0;
+        env->terminals[s] = env->truncations[s] = 0;
         if (snake->dies) {
             if (*target >= SNAKE_CELL_CONTESTED)
                 *target = (*target & 1) ? SNAKE_CELL_FOOD : SNAKE_CELL_EMPTY;
@@ -386,9 +415,10 @@ static void snake_step(Snake *env) {
         env->rewards[s] = reward;
     }
     /* 5. The dead respawn, then food is topped up. */
+    snake_forget_sweeps(env);
     for (int s = 0; s < num_snakes; s++)
         if (env->snakes[s].dies) snake_spawn(env, &env->snakes[s]);
-    snake_top_up_food(env);
+    snake_top_up_food(env, 0);
     snake_compute_observations(env);
 }
 
