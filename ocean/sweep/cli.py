@@ -73,22 +73,31 @@ def resume_sweep(args, overrides):
     return sweep
 
 
+def runner(args):
+    """run(sweep, display) for --backend; Ray is imported here, before any folder is made."""
+    if args.backend == "local":
+        if args.address:
+            raise ConfigError("--address joins a Ray cluster: add --backend ray")
+        return run_local
+    try:
+        from ocean.sweep.ray_runner import run_ray
+    except ImportError as error:
+        raise ConfigError(f"--backend ray needs Ray ({error}): "
+                          f"pip install \".[train,sweep]\"") from None
+    return lambda sweep, display: run_ray(sweep, args.address, display)
+
+
 def sweep_main(args, overrides):
     try:
-        if args.address and args.backend != "ray":
-            raise ConfigError("--address joins a Ray cluster: add --backend ray")
+        run = runner(args)
         sweep = resume_sweep(args, overrides) if args.resume else new_sweep(args, overrides)
     except ConfigError as error:
         raise SystemExit(f"ocean sweep {args.env}: {error}") from None
     display = SweepDisplay(sweep)
     stopped = False
     try:
-        if args.backend == "ray":
-            from ocean.sweep.ray_runner import run_ray
-            stopped = run_ray(sweep, args.address, display)
-        else:
-            stopped = run_local(sweep, display)
-    except KeyboardInterrupt:  # a second Ctrl-C: the trial was killed, the files are saved
+        stopped = run(sweep, display)
+    except KeyboardInterrupt:  # a second Ctrl-C between trials: the files are saved
         stopped = True
     finally:
         display.close()

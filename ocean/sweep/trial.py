@@ -5,6 +5,7 @@ and is killed if it has not stopped GRACE_SECONDS later. Its learning curve come
 the run's metrics.csv as (cost, agent-steps, score) points."""
 import csv
 import ctypes
+import json
 import math
 import os
 import pathlib
@@ -67,18 +68,24 @@ def run_trial(game, overrides, params, folder, metric, points=5, time_limit=math
                     stop(child)
                     break
                 time.sleep(POLL_SECONDS)
-        except BaseException:  # a second Ctrl-C: no time to save
+        except KeyboardInterrupt:  # a second Ctrl-C: no time to save, keep what it logged
             signal_group(child, signal.SIGKILL)
             child.wait()
-            raise
+            failed = "interrupted"
     seconds = time.monotonic() - began
     runs = sorted(p for p in folder.iterdir() if p.is_dir())
     rows = read_metrics(runs[-1] / "metrics.csv") if runs else []
     curve = curve_points(rows, metric, points)
     if not failed:
         failed = failure(child.returncode, rows, curve, folder / "train.log")
+    elif rows and rows[-1]["step"] >= total_steps(runs[-1]):
+        failed = ""  # it trained to the end: the stop came during its last checkpoint
     return {"points": curve, "failed": failed, "run": str(runs[-1]) if runs else "",
             "node": socket.gethostname(), "seconds": seconds}
+
+
+def total_steps(run):
+    return json.loads((run / "config.json").read_text())["train"]["total_steps"]
 
 
 def stop(child):
