@@ -75,6 +75,10 @@ def fmt(value):
     return f"{value:.4g}"
 
 
+def seconds(value):
+    return "-" if value is None else f"{value:.1f}"
+
+
 class SweepDisplay:
     """A live rich view on a terminal; elsewhere one plain line per trial."""
 
@@ -129,7 +133,7 @@ class SweepDisplay:
         for number in numbers[-SHOWN_TRIALS:]:
             outcome, point, row = self.trial(number)
             trials.add_row(str(number), outcome, fmt(point.get("score")),
-                           fmt(point.get("cost")), fmt(point.get("agent_steps")),
+                           seconds(point.get("cost")), fmt(point.get("agent_steps")),
                            *(fmt(row[n]) for n in names))
         for number, (params, began) in self.running.items():
             trials.add_row(str(number), f"running {time.monotonic() - began:.0f} s", "", "",
@@ -138,7 +142,7 @@ class SweepDisplay:
         for column in ("seconds", sweep.plan["metric"], "trial", "agent-steps"):
             front.add_column(column, justify="right")
         for row in sweep.front():
-            front.add_row(fmt(row["cost"]), fmt(row["score"]), str(row["trial"]),
+            front.add_row(seconds(row["cost"]), fmt(row["score"]), str(row["trial"]),
                           fmt(row["agent_steps"]))
         best = sweep.best()
         text = (f"best: trial {best['trial']}, {fmt(best['score'])} after "
