@@ -35,6 +35,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+from threadpoolctl import threadpool_limits
 
 from ocean.sweep.spaces import sample_around
 
@@ -114,6 +115,12 @@ class Searcher:
                           in zip(self.spaces, row)] for row in x])
 
     def cost_aware(self):
+        # matrices of a few hundred rows: one BLAS thread is enough, and leaves the cores to
+        # the trials (threads spinning on cores a trial is using slow every fit down)
+        with threadpool_limits(1):
+            return self.cost_aware_pick()
+
+    def cost_aware_pick(self):
         ok = [i for i, s in enumerate(self.scores) if s is not None and self.costs[i]]
         inputs = np.array([self.inputs[i] for i in ok])
         scores = np.array([self.scores[i] for i in ok])
