@@ -3,6 +3,7 @@ network namespace that has only loopback (`unshare -n`: the test runs as root, a
 so nothing can bind to or reach another address. Trials are tiny; the check is that they
 ran on both nodes and that sweep.csv holds all of them."""
 import csv
+import importlib.util
 import json
 import os
 import shutil
@@ -18,7 +19,8 @@ TINY = ["--train.num-envs", "8", "--train.num-minibatches", "2", "--train.update
 
 
 def test_trials_spread_over_both_nodes_and_all_reach_sweep_csv(tmp_path):
-    import ray  # noqa: F401 -- fails here, with Ray's name, if the [sweep] extra is missing
+    if importlib.util.find_spec("ray") is None:
+        pytest.fail("Ray is missing: it is the [sweep] extra, which the test extra brings")
     if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.fail("this test runs Ray in a network namespace: it needs root, unshare "
                     "(util-linux) and ip (iproute2)")
