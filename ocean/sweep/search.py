@@ -9,8 +9,9 @@ suggest() returns {parameter: value}; observe(params, score, cost, ...) records 
 3. Then, cost-aware:
    - Fit a model of the score and one of log(cost) over the normalised parameters: each a
      linear trend plus a Gaussian process on the rest (scikit-learn; Matern 5/2 with a
-     length scale per parameter, plus white noise; targets standardised). Failed points teach the cost model their cost where they
-     have one (a trial stopped over its budget cost at least that), never the score model.
+     length scale per parameter, plus white noise; targets standardised). Failed points
+     teach the cost model their cost where they have one (a trial stopped over its budget
+     cost at least that), never the score model.
    - The Pareto front: the points that no cheaper-or-equal point matches in score.
    - Draw CANDIDATES_PER_POINT candidates around each front point (the same noise as step 2),
      snapped to the values each space can run.
@@ -18,8 +19,8 @@ suggest() returns {parameter: value}; observe(params, score, cost, ...) records 
      whose predicted log-cost plus one standard deviation is above it.
    - Draw a target cost T log-uniformly between the cheapest front point and twice the
      dearest (at most max_cost): short and long budgets both get explored.
-   - Among the candidates predicted to cost within a factor TARGET_BAND of T (the tenth
-     nearest to T if none is), pick the best optimistic score: mean + KAPPA * std.
+   - Among the candidates predicted to cost within a factor TARGET_BAND of T (the
+     nearest tenth if none is), pick the best optimistic score: mean + KAPPA * std.
    If no candidate is affordable, the one predicted cheapest is tried.
 
 A trial observes several points along its learning curve. When train.total_steps is swept,
