@@ -5,11 +5,13 @@ import math
 import time
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
 SHOWN_TRIALS = 10  # the table's most recent trials
+PLAIN = FuncFormatter(lambda value, _: f"{value:g}")  # 64 and 0.001, not 2^6 and 10^-3
 
 
 def save_figure(fig, path):
@@ -31,7 +33,10 @@ def plot_front(sweep, path):
         ax.step([r["cost"] for r in front], [r["score"] for r in front], where="post",
                 color="crimson", marker="o", label="Pareto front")
         ax.set_xscale("log")
-        ax.legend(loc="lower right")
+        costs = [r["cost"] for r in points]
+        ax.xaxis.set_major_formatter(PLAIN)  # and label 2..9 too when under two decades
+        ax.xaxis.set_minor_formatter(PLAIN if max(costs) < 100 * min(costs) else NullFormatter())
+        ax.legend(loc="best")
     ax.set_xlabel("cost: wall-clock seconds of training")
     ax.set_ylabel(f"mean {sweep.plan['metric']}")
     ax.set_title(f"ocean sweep {sweep.plan['game']}: {sweep.next_number} trials")
@@ -57,7 +62,9 @@ def plot_params(sweep, path):
                               c=[r["cost"] for r in finished], cmap="plasma", s=18)
             fig.colorbar(dots, ax=ax, label="seconds")
         if space.kind != "linear":
-            ax.set_xscale("log")
+            ax.set_xscale("log", base=2 if space.kind == "pow2" else 10)
+            ax.xaxis.set_major_formatter(PLAIN)
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(f"1 - {space.name}" if space.kind == "log1m" else space.name)
         ax.set_ylabel(f"final mean {sweep.plan['metric']}")
         ax.grid(alpha=0.3)
