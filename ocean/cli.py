@@ -135,17 +135,17 @@ def build_parser():
         description="Search the spaces of the game's train.toml [sweep] table (or "
                     "--sweep-config FILE) for configs that reach a high score in little "
                     "wall-clock time. Flags after the env that are not the sweep's own go to "
-                    "every trial, as in `ocean train` (--train.total-steps 5e6 fixes each "
-                    "trial's budget and takes it out of the search). Writes "
+                    "every trial, as in `ocean train` (--train.total-steps 5_000_000 fixes "
+                    "each trial's budget and takes it out of the search). Writes "
                     "sweeps/<env>-<stamp>/: sweep.csv, best.toml, front.png, params.png and "
                     "every trial's run folder.")
     sweep.add_argument("env", choices=ocean.list_envs())
-    sweep.add_argument("--trials", type=positive_int, default=None,
+    sweep.add_argument("--trials", type=positive_int, default=None, metavar="N",
                        help="stop after this many trials in all (default: no limit)")
-    sweep.add_argument("--max-minutes", type=positive_float, default=None,
+    sweep.add_argument("--max-minutes", type=positive_float, default=None, metavar="M",
                        help="stop after this much wall clock in all (default: no limit; "
                             "without either limit the sweep runs until Ctrl-C)")
-    sweep.add_argument("--max-trial-minutes", type=positive_float, default=None,
+    sweep.add_argument("--max-trial-minutes", type=positive_float, default=None, metavar="T",
                        help="stop a trial after this long, recorded as failed; the search "
                             "suggests nothing it predicts to take longer")
     sweep.add_argument("--resume", default=None, metavar="DIR",

@@ -18,7 +18,7 @@ REFUSED = {"--runs-dir": "the sweep puts each trial's run in its own folder",
 
 
 def fixed_names(overrides):
-    """The parameters the flags set ("--train.total-steps 5e6" -> train.total_steps): the
+    """The parameters the flags set ("--train.total-steps 5_000_000" -> train.total_steps):
     same for every trial, so not swept."""
     return {arg[2:].split("=", 1)[0].replace("-", "_") for arg in overrides
             if arg.startswith("--") and "." in arg.split("=", 1)[0]}
