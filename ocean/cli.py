@@ -20,6 +20,11 @@ def train_command(args):
     train_main(args.env, args.overrides)
 
 
+def sweep_command(args):
+    from ocean.sweep.cli import sweep_main
+    sweep_main(args, args.overrides)
+
+
 def eval_command(args):
     from ocean.train.cli import eval_main
     eval_main(args)
@@ -136,6 +141,38 @@ def build_parser():
                             "--device, --resume PATH")
     train.set_defaults(func=train_command)
 
+    sweep = commands.add_parser(
+        "sweep", allow_abbrev=False,
+        help="search hyperparameters: many `ocean train` runs (needs the [train] extra; "
+             "--backend ray the [sweep] extra)",
+        description="Search the spaces of the game's train.toml [sweep] table (or "
+                    "--sweep-config FILE) for configs that reach a high score in little "
+                    "wall-clock time. Flags after the env that are not the sweep's own go to "
+                    "every trial, as in `ocean train` (--train.total-steps 5_000_000 fixes "
+                    "each trial's budget and takes it out of the search). Writes "
+                    "sweeps/<env>-<stamp>/: sweep.csv, best.toml, front.png, params.png and "
+                    "every trial's run folder.")
+    sweep.add_argument("env", choices=ocean.list_envs())
+    sweep.add_argument("--trials", type=positive_int, default=None, metavar="N",
+                       help="stop after this many trials in all (default: no limit)")
+    sweep.add_argument("--max-minutes", type=positive_float, default=None, metavar="M",
+                       help="stop after this much wall clock in all (default: no limit; "
+                            "without either limit the sweep runs until Ctrl-C)")
+    sweep.add_argument("--max-trial-minutes", type=positive_float, default=None, metavar="T",
+                       help="stop a trial after this long, recorded as failed; the search "
+                            "suggests nothing it predicts to take longer")
+    sweep.add_argument("--resume", default=None, metavar="DIR",
+                       help="continue the sweep in DIR: its rows are replayed into the search")
+    sweep.add_argument("--sweep-config", default=None, metavar="FILE",
+                       help="a TOML file whose [sweep] table replaces the game's")
+    sweep.add_argument("--backend", choices=("local", "ray"), default="local",
+                       help="local: one trial after another here; ray: trials as Ray Tune "
+                            "trials (the [sweep] extra)")
+    sweep.add_argument("--address", default=None, metavar="ADDR",
+                       help="the Ray cluster to join: 'auto' or head-ip:6379 (a cluster "
+                            "started with `ray start --head`); default: a Ray instance here")
+    sweep.set_defaults(func=sweep_command)
+
     evaluate = commands.add_parser("eval", help="run a trained checkpoint for N episodes")
     evaluate.add_argument("env", nargs="?", help="checked against the checkpoint's env")
     evaluate.add_argument("--checkpoint", required=True, help="a model.pt from a run folder")
@@ -209,6 +246,8 @@ def add_game_arguments(parser):
 def main(argv=None):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    if args.command == "sweep":  # the rest are every trial's `ocean train` flags
+        args.overrides, extra = extra, []
     options = [text for text in extra if text.startswith("-")]
     if options:
         parser.error(f"unrecognized arguments: {' '.join(options)}")

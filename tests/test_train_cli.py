@@ -107,3 +107,27 @@ def test_help_lists_the_choices(capsys):
     text = capsys.readouterr().out
     assert "{auto,mlp,grid}" in text and "{idm,policy}" in text and "{ppo,dqn}" in text
     assert "--dqn.munchausen-alpha" in text and "--dqn.replay-ratio" in text
+
+
+def test_config_file_layers_over_defaults_and_under_flags(tmp_path):
+    path = tmp_path / "best.toml"
+    path.write_text("[train]\nlearning_rate = 3e-3\nhorizon = 32\n[policy]\nhidden = 32\n"
+                    "[env]\nframeskip = 2\n[sweep.train.horizon]\nkind = 'pow2'\n")
+    config = train_config.parse("pong", ["--config", str(path), "--train.horizon", "16"])
+    assert config.train.learning_rate == 3e-3 and config.policy.hidden == 32
+    assert config.env.frameskip == 2
+    assert config.train.horizon == 16  # the flag wins over the file
+    defaults = train_config.game_defaults("pong")
+    assert config.train.num_envs == defaults["train"]["num_envs"]  # the rest: the game's
+    assert "sweep" not in defaults  # the [sweep] table is the sweep's, not a run setting
+
+
+def test_config_file_errors_name_the_file_and_key(capsys, tmp_path):
+    assert "nope.toml" in fails(["train", "pong", "--config", str(tmp_path / "nope.toml")],
+                                capsys)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[train]\nlerning_rate = 1e-3\n")
+    text = fails(["train", "pong", "--config", str(bad)], capsys)
+    assert "bad.toml" in text and "lerning_rate" in text
+    bad.write_text("[train\n")
+    assert "bad.toml" in fails(["train", "pong", "--config", str(bad)], capsys)

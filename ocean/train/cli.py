@@ -14,23 +14,13 @@ def train_main(name, overrides):
     then train. User errors exit with a message naming the key or file."""
     try:
         base = None
-        resume = resume_path(overrides)
+        resume = train_config.flag_value(overrides, "--resume")
         if resume:  # the saved run's config, under the flags
             base = load_policy(resume, env_name=name).config
         config = train_config.parse(name, overrides, base)
         return train(name, config)
     except (ConfigError, CheckpointError) as error:
         raise SystemExit(f"ocean train {name}: {error}") from None
-
-
-def resume_path(overrides):
-    """The value of --resume among the flags, if any (tyro parses it again later)."""
-    for i, arg in enumerate(overrides):
-        if arg == "--resume" and i + 1 < len(overrides):
-            return overrides[i + 1]
-        if arg.startswith("--resume="):
-            return arg.split("=", 1)[1]
-    return ""
 
 
 def eval_main(args):

@@ -1,9 +1,10 @@
 """Training config: dataclasses (train, policy, e3b, dqn, env) resolved once per run.
 
 Precedence, lowest first: the dataclass defaults below, the game's ocean/<game>/train.toml
-(its best known settings), a resumed checkpoint's saved config, then command-line overrides
-(`--train.learning-rate 5e-4`, `--env.frameskip 2`, parsed by tyro, which checks types and
-Literal choices). validate() then checks each field against its annotation (Range bounds,
+(its best known settings), a resumed checkpoint's saved config, a `--config FILE` (a TOML of
+[train]/[policy]/[e3b]/[env] sections, such as a sweep's best.toml), then command-line
+overrides (`--train.learning-rate 5e-4`, `--env.frameskip 2`, parsed by tyro, which checks
+types and Literal choices). validate() then checks each field against its annotation (Range bounds,
 choices, true or false) and the rules between keys; errors name the key. The resolved config
 is saved with the run as config.json and inside every checkpoint.
 """
@@ -255,6 +256,9 @@ def run_config_class(name):
         ("device", str, dataclasses.field(default="cpu")),
         ("runs_dir", str, dataclasses.field(default="runs")),
         ("resume", str, dataclasses.field(default="")),
+        ("config", Annotated[str, tyro.conf.arg(metavar="FILE", help=(
+            "a TOML file of [train], [policy], [e3b] and [env] settings (a sweep's best.toml) "
+            "over the game's defaults, under these flags"))], dataclasses.field(default="")),
         ("tensorboard", bool, dataclasses.field(default=False)),
         ("dashboard", bool, dataclasses.field(default=True)),
         ("metric", Annotated[str, tyro.conf.arg(help=(
@@ -267,22 +271,37 @@ def defaults_path(name):
     return pathlib.Path(ocean.__file__).parent / name / "train.toml"
 
 
+def read_toml(path):
+    """A TOML file's tables; ConfigError naming the file if it is missing or malformed."""
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def settings(tables):
+    """A train.toml's run settings: all but its [sweep] table (the search spaces of
+    `ocean sweep`, not settings of a run)."""
+    return {key: value for key, value in tables.items() if key != "sweep"}
+
+
 def game_defaults(name):
     """{section: {key: value}} from ocean/<game>/train.toml ({} if the game has none)."""
     path = defaults_path(name)
-    if not path.exists():
-        return {}
-    with open(path, "rb") as f:
-        try:
-            return tomllib.load(f)
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: {error}") from None
+    return settings(read_toml(path)) if path.exists() else {}
 
 
 def build(name, sections=(), where="config"):
     """A RunConfig for `name` from its defaults with each {section: {key: value}} of
     `sections` applied in order. Unknown sections or keys raise ConfigError naming them."""
-    config = run_config_class(name)()
+    return build_over(run_config_class(name)(), sections, where)
+
+
+def build_over(config, sections, where="config"):
+    """`config` with each {section: {key: value}} of `sections` applied in order."""
     for layer in sections:
         for section, values in layer.items():
             target = getattr(config, section, None)
@@ -309,6 +328,13 @@ def parse(name, overrides=(), base=None):
     unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
     if base is None:
         base = build(name, [game_defaults(name)], str(defaults_path(name)))
+    config_file = flag_value(overrides, "--config")
+    if config_file:
+        try:
+            layer = settings(read_toml(config_file))
+        except ConfigError as error:
+            raise ConfigError(f"--config: {error}") from None
+        base = build_over(base, [layer], config_file)
     check_fields(base)  # a bad value in train.toml is named before tyro takes it as a default
     # `--e3b.enabled true`: tyro spells bool values True/False; accept the lower case too
     overrides = [{"true": "True", "false": "False"}.get(arg, arg) for arg in overrides]
@@ -317,6 +343,17 @@ def parse(name, overrides=(), base=None):
                                   f"{defaults_path(name)}.")
     validate(name, config)
     return config
+
+
+def flag_value(overrides, flag):
+    """The value of `flag` among command-line overrides ("" if absent), for the options
+    needed before tyro parses the rest (tyro parses them again)."""
+    for i, arg in enumerate(overrides):
+        if arg == flag and i + 1 < len(overrides):
+            return overrides[i + 1]
+        if arg.startswith(flag + "="):
+            return arg.split("=", 1)[1]
+    return ""
 
 
 def validate(name, config):
