@@ -59,9 +59,9 @@ def test_run_folder_metrics_and_samples_per_step(first_run):
     # learning starts at agent-step 256, the last env step of iteration 2: one batch there
     assert [float(r["samples_per_step"]) for r in written] == [0.0, 32 / 128, 4.0, 4.0]
     assert [int(r["gradient_steps"]) for r in written] == [0, 1, 17, 33]
-    assert written[0]["loss"] == "nan" and float(written[-1]["loss"]) >= 0
+    assert written[0]["loss"] == "" and float(written[-1]["loss"]) >= 0  # none learned yet
     assert float(written[0]["epsilon"]) > float(written[-1]["epsilon"]) > 0.01
-    for row in written:  # every number the loop computed reached the file
+    for row in written[1:]:  # every number the loop computed reached the file
         assert [k for k, v in row.items() if v == ""
                 and k not in ocean.registry.game("pong").log_keys] == []
 

@@ -14,7 +14,6 @@ target_interval gradient steps the target network's update. The iteration then w
 metrics row: its gradient steps' mean loss, q and TD error, the epsilon, and
 samples_per_step (gradient samples per agent-step collected in it).
 """
-import math
 import sys
 import time
 
@@ -66,9 +65,10 @@ def gradient_step(q_net, target, optimizer, batch, dqn):
     return terms
 
 
-def prio_alpha(dqn, global_step, total_steps):
+def prio_alpha(dqn, progress):
+    """Prioritized replay's alpha at `progress` (0 to 1) through the run's budget."""
     end = dqn.prio_alpha if dqn.prio_alpha_end < 0 else dqn.prio_alpha_end
-    return linear_schedule(dqn.prio_alpha, end, total_steps, global_step)
+    return linear_schedule(dqn.prio_alpha, end, 1.0, progress)
 
 
 def train_dqn(name, config, out=sys.stdout, live=None, max_updates=None):
@@ -85,7 +85,7 @@ def train_dqn(name, config, out=sys.stdout, live=None, max_updates=None):
     replay = ReplayBuffer(  # before the env: a buffer that does not fit is refused first
         dqn.buffer_size, agents, space.shape, torch.from_numpy(np.empty(0, space.dtype)).dtype,
         device, dqn.n_step, train.gamma,
-        prio_alpha(dqn, global_step, train.total_steps) if prioritized else None, dqn.prio_eps)
+        prio_alpha(dqn, global_step / train.total_steps) if prioritized else None, dqn.prio_eps)
     q_net = resumed.policy if resumed else make_q_network(
         space, game.num_actions, config.policy, game, env_config).to(device)
     target = make_target(q_net)
@@ -113,10 +113,10 @@ def train_dqn(name, config, out=sys.stdout, live=None, max_updates=None):
     try:
         with run.flag:
             while run.going():
-                beta = linear_schedule(dqn.prio_beta0, dqn.prio_beta_end, train.total_steps,
-                                       global_step)
+                progress = run.progress()  # of total_steps, or of max_seconds where sooner
+                beta = linear_schedule(dqn.prio_beta0, dqn.prio_beta_end, 1.0, progress)
                 if prioritized:
-                    replay.priorities.set_alpha(prio_alpha(dqn, global_step, train.total_steps))
+                    replay.priorities.set_alpha(prio_alpha(dqn, progress))
                 sums, steps, collected = torch.zeros(3, device=device), 0, 0
                 for _ in range(dqn.iteration_steps):
                     if global_step >= train.total_steps:
@@ -152,7 +152,7 @@ def train_dqn(name, config, out=sys.stdout, live=None, max_updates=None):
                         debt -= dqn.batch_size
                     learn_seconds += clock() - began
                 update += 1
-                means = (sums / steps).tolist() if steps else [math.nan] * 3
+                means = (sums / steps).tolist() if steps else [None] * 3  # none learned yet
                 row = {**episode_stats.take(), "learning_rate": dqn.learning_rate,
                        **dict(zip(("loss", "q_mean", "td_error"), means)),
                        "epsilon": epsilon, "samples_per_step": steps * dqn.batch_size / collected,
