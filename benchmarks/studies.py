@@ -1,0 +1,112 @@
+"""What the study scripts share (benchmarks/offpolicy_study.py, onoff_study.py): `ocean train`
+runs of every variant and seed under one wall-clock budget each, alternating so the machine's
+drift hits all variants alike, kept when finished so an interrupted study resumes; their
+ranking and the report through ocean compare's functions (ocean/train/compare.py)."""
+import datetime
+import json
+import math
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+
+import torch
+
+from ocean.bench import machine_line
+from ocean.train import compare
+
+THRESHOLDS = {"pong": 18.0, "breakout": 200.0}
+NO_LIMIT = 10**12  # agent-steps: the budget in seconds ends every run
+
+
+def finished_runs(folder):
+    """{seed: run folder} of the finished runs (a final checkpoint) under `folder`."""
+    runs = {}
+    for config_path in sorted(folder.glob("*/config.json")):
+        run = config_path.parent
+        if (run / "model.pt").is_file() and (run / "metrics.csv").is_file():
+            runs[json.loads(config_path.read_text())["train"]["seed"]] = run
+    return runs
+
+
+def train(game, flags, runs_dir, log, timeout):
+    """One `ocean train` in its own process (a fresh interpreter for every run), its output
+    into `log`."""
+    command = [sys.executable, "-m", "ocean.cli", "train", game, *flags,
+               "--runs-dir", str(runs_dir), "--no-dashboard", "--train.log-interval", "30"]
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as out:
+        print(" ".join(command), file=out, flush=True)
+        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=True,
+                       timeout=timeout)
+
+
+def warm_up(game, variants, table, args, scratch):
+    """One update of each variant (PPO's compiled), so that the runs find their graphs in
+    torch's cache and none pays a cold compilation inside its budget."""
+    for name in variants:
+        compiled = [] if "dqn" in table[name] else ["--train.compile", "always"]
+        train(game, [*table[name], *args.flags, "--train.total-steps", "1", *compiled],
+              scratch / name, scratch / "warm-up.log", timeout=1800)
+
+
+def run_game(game, variants, table, seconds, args):
+    """Every variant (flags in `table`) x seed of `game` not yet run, alternating; returns
+    [(name, runs)]."""
+    root = pathlib.Path(args.runs) / game
+    warm_up(game, variants, table, args, root / "warm-up")
+    for round_index, seed in enumerate(range(args.seeds)):
+        shift = round_index % len(variants)
+        for name in variants[shift:] + variants[:shift]:
+            folder = root / name
+            if seed in finished_runs(folder):
+                continue
+            flags = [*table[name], *args.flags, "--train.seed", str(seed),
+                     "--train.total-steps", str(NO_LIMIT),
+                     "--train.checkpoint-interval", str(NO_LIMIT),
+                     "--train.max-seconds", str(seconds)]
+            print(f"{game} {name} seed {seed} ({seconds:g} s)", flush=True)
+            train(game, flags, folder, folder / "train.log", timeout=2 * seconds + 1800)
+    return [(name, [compare.load_run(run) for seed, run in
+                    sorted(finished_runs(root / name).items()) if seed < args.seeds])
+            for name in variants]
+
+
+def rank(groups, threshold, baseline="baseline"):
+    """The groups but the baseline, best first: fewest median seconds to the threshold (a
+    run that never reached it counts as infinitely late), then highest mean score at the
+    wall-clock budget every run reached."""
+    budget = min(run.end[compare.SECONDS] for _, runs in groups for run in runs)
+
+    def key(group):
+        _, runs = group
+        seconds = statistics.median(compare.to_threshold(run, threshold, compare.SECONDS)
+                                    for run in runs)
+        scores = [compare.score_at(run, budget, compare.SECONDS) for run in runs]
+        scores = [s for s in scores if not math.isnan(s)]
+        return seconds, -(statistics.mean(scores) if scores else -math.inf)
+    return sorted((g for g in groups if g[0] != baseline), key=key)
+
+
+def report(study, game, groups, seconds, out):
+    """The figure into <out>/<study>_<game>.png; returns the markdown section."""
+    threshold = THRESHOLDS[game]
+    figure = out / f"{study}_{game}.png"
+    compare.save(compare.plot(groups, threshold), figure)
+    runs = sum(len(r) for _, r in groups)
+    return (f"## {game.capitalize()}\n\n{len(groups)} variants, {runs} runs of {seconds:g} s "
+            f"each. ![{game}]({figure.name})\n\n{compare.table(groups, threshold)}\n")
+
+
+def write_report(study, lines, out, argv):
+    """<out>/<study>_study.md, atomically: the command, the machine, then `lines`."""
+    command = " ".join(argv if argv is not None else sys.argv[1:])
+    head = (f"# {study.capitalize()} study: results\n\nWritten by `python benchmarks/"
+            f"{study}_study.py {command}` on {datetime.date.today()}.\n\n{machine_line()}; "
+            f"torch {torch.__version__}.\n")
+    path, temporary = out / f"{study}_study.md", out / f"{study}_study.md.tmp"
+    temporary.write_text("\n".join([head, *lines]))
+    os.replace(temporary, path)  # never half a report
+    print("\n".join([head, *lines]))
+    print(f"written: {path}")
