@@ -22,13 +22,13 @@ An n-step window sums rewards up to and including the first step that ends the e
 bootstraps as above there; else it bootstraps from the observation n rows on with gamma^n.
 A row is sampled only once the n rows after it are written, and until its slot is reused.
 """
-import os
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from ocean.config import ConfigError
+from ocean.train.buffer import available_bytes
 from ocean.train.prioritized import Priorities
 
 
@@ -61,21 +61,6 @@ def nstep_returns(rewards, terminals, truncations, gamma):
     return returns, discounts, (steps - stopped).long()
 
 
-def available_bytes(device):
-    """Memory free for new tensors on `device`: the GPU's free memory, or the machine's
-    available memory (Linux's MemAvailable; free physical pages elsewhere)."""
-    if device.type == "cuda":
-        return torch.cuda.mem_get_info(device)[0]
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-
-
 class ReplayBuffer:
     def __init__(self, capacity, agents, obs_shape, obs_dtype, device, n_step, gamma,
                  prio_alpha=None, prio_eps=1e-6):
@@ -89,7 +74,7 @@ class ReplayBuffer:
         need = self.rows * agents * (per_step + (per_step_priorities
                                                  if prio_alpha is not None else 0))
         free = available_bytes(self.device)
-        if need > free:
+        if free is not None and need > free:
             where = "the GPU" if self.device.type == "cuda" else "this machine"
             raise ConfigError(
                 f"dqn.buffer_size {capacity:,} agent-steps need {need / 2**30:.2f} GiB "
