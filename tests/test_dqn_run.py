@@ -208,3 +208,15 @@ def test_a_checkpoint_resumes_only_with_its_own_learner(first_run, tmp_path, cap
     torch.save(payload, tmp_path / "no_target.pt")
     with pytest.raises(CheckpointError, match="dqn is missing"):
         load_checkpoint(tmp_path / "no_target.pt")
+
+
+def test_dqn_train_table_sets_train_keys_for_dqn_runs_only():
+    """ocean/pong/train.toml's [dqn.train] gives --algo dqn its own total_steps; PPO keeps
+    [train]'s."""
+    toml = train_config.read_toml(train_config.defaults_path("pong"))
+    dqn_steps, ppo_steps = toml["dqn"]["train"]["total_steps"], toml["train"]["total_steps"]
+    assert dqn_steps != ppo_steps
+    assert train_config.parse("pong", ["--algo", "dqn"]).train.total_steps == dqn_steps
+    assert train_config.parse("pong", []).train.total_steps == ppo_steps
+    assert train_config.parse("pong", ["--algo", "dqn", "--train.total-steps", "123"]) \
+        .train.total_steps == 123   # the command line still wins

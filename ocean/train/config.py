@@ -282,16 +282,23 @@ def read_toml(path):
         raise ConfigError(f"{path}: {error}") from None
 
 
-def settings(tables):
-    """A train.toml's run settings: all but its [sweep] table (the search spaces of
-    `ocean sweep`, not settings of a run)."""
-    return {key: value for key, value in tables.items() if key != "sweep"}
+def settings(tables, algo="ppo"):
+    """A train.toml's run settings for `algo`: all but its [sweep] table (the search spaces
+    of `ocean sweep`, not settings of a run), with [dqn.train]'s keys over [train]'s for an
+    --algo dqn run (a DQN run of a game may want other budgets than its PPO defaults)."""
+    tables = {key: dict(value) if isinstance(value, dict) else value
+              for key, value in tables.items() if key != "sweep"}
+    dqn_train = tables.get("dqn", {}).pop("train", {})
+    if algo == "dqn":
+        tables["train"] = {**tables.get("train", {}), **dqn_train}
+    return tables
 
 
-def game_defaults(name):
-    """{section: {key: value}} from ocean/<game>/train.toml ({} if the game has none)."""
+def game_defaults(name, algo="ppo"):
+    """{section: {key: value}} from ocean/<game>/train.toml for `algo` ({} if the game has
+    none)."""
     path = defaults_path(name)
-    return settings(read_toml(path)) if path.exists() else {}
+    return settings(read_toml(path), algo) if path.exists() else {}
 
 
 def build(name, sections=(), where="config"):
@@ -326,12 +333,13 @@ def build_over(config, sections, where="config"):
 def parse(name, overrides=(), base=None):
     """Apply command-line overrides (tyro; exits with a message naming the flag on an
     unknown flag or a value of the wrong type) over `base` (default: the game's defaults)."""
+    algo = flag_value(overrides, "--algo") or "ppo"
     if base is None:
-        base = build(name, [game_defaults(name)], str(defaults_path(name)))
+        base = build(name, [game_defaults(name, algo)], str(defaults_path(name)))
     config_file = flag_value(overrides, "--config")
     if config_file:
         try:
-            layer = settings(read_toml(config_file))
+            layer = settings(read_toml(config_file), algo)
         except ConfigError as error:
             raise ConfigError(f"--config: {error}") from None
         base = build_over(base, [layer], config_file)
