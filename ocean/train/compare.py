@@ -289,6 +289,9 @@ def table(groups, threshold=None):
     return "\n".join(lines)
 
 
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
 def plot(groups, threshold=None):
     """The figure: each group's mean score with its min-max band against wall-clock
     seconds (left) and agent-steps (right)."""
@@ -301,8 +304,10 @@ def plot(groups, threshold=None):
             if curve is None:
                 continue
             x, mean, low, high = curve
-            ax.plot(x, mean, color=f"C{i % 10}", label=f"{label} ({len(members)} runs)")
-            ax.fill_between(x, low, high, color=f"C{i % 10}", alpha=0.2, linewidth=0)
+            # ten colours; past ten groups the line style tells groups of one colour apart
+            style = dict(color=f"C{i % 10}", linestyle=LINE_STYLES[i // 10 % len(LINE_STYLES)])
+            ax.plot(x, mean, **style, label=f"{label} ({len(members)} runs)")
+            ax.fill_between(x, low, high, color=style["color"], alpha=0.2, linewidth=0)
     for ax, label in zip(axes, ("wall-clock seconds", "agent-steps")):
         if threshold is not None:
             ax.axhline(threshold, color="gray", linestyle="--", linewidth=1)
