@@ -94,7 +94,7 @@ CURVE_A = [(100, 1.0, -10), (200, 2.0, -5), (300, 3.0, (60 * 0 + 50 * 20) / 110)
 def craft(folder, template, rows, seed, horizon=16, samples=None, env=None):
     folder.mkdir()
     config = json.loads((template / "config.json").read_text())
-    config["train"].update(seed=seed, horizon=horizon)
+    config["train"].update(seed=seed, horizon=horizon, update_epochs=2)
     if env is not None:
         config["env"] = env
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -139,7 +139,7 @@ def test_table_numbers_against_hand_computed_values(crafted, tmp_path):
                       "score at 2.5 s", "score at 200 agent-steps", "training agent-steps/s",
                       "gradient samples per agent-step"]
     # A reaches 9 at 3 s / 300 steps, B at 4 s / 200 steps; at 2.5 s A had -5, B 5; at 200
-    # steps A had -5, B 12; speeds 100 and 50; PPO's update_epochs 2 (pong's default)
+    # steps A had -5, B 12; speeds 100 and 50; PPO's update_epochs 2 (craft sets it)
     assert horizon16 == ["train.horizon=16", "2", "3.5 (3 to 4)", "250 (200 to 300)",
                          "0 (-5 to 5)", "3.5 (-5 to 12)", "75 (50 to 100)", "2"]
     # C never reaches 9; the samples it wrote (3 and 5) win over its config
