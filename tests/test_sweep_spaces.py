@@ -156,7 +156,7 @@ def test_mean_defaults_to_the_games_value_and_can_be_given():
     ({"train": {"anneal_lr": {"kind": "linear", "min": 0, "max": 1}}},
      "train.anneal_lr: only numeric"),
     ({"train": {"learning_rate": {"kind": "log", "min": 1e-2, "max": 1e-1}}},
-     r"train.learning_rate: mean 0.001 is outside"),
+     r"train.learning_rate: mean [-+.\de]+ is outside"),
     ({"train": {"num_envs": {"kind": "pow2", "min": 16, "max": 4096, "mean": 1000}}},
      "train.num_envs: mean 1000 must be a power of two"),
     ({"noise": "cauchy"}, "noise must be one of gaussian, uniform"),
