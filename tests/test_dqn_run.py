@@ -220,3 +220,9 @@ def test_dqn_train_table_sets_train_keys_for_dqn_runs_only():
     assert train_config.parse("pong", []).train.total_steps == ppo_steps
     assert train_config.parse("pong", ["--algo", "dqn", "--train.total-steps", "123"]) \
         .train.total_steps == 123   # the command line still wins
+
+
+@pytest.mark.parametrize("tables", [{"dqn": {"train": 5}}, {"dqn": 5}])
+def test_a_malformed_dqn_table_is_a_clear_error(tables):
+    with pytest.raises(ConfigError, match=r"dqn"):
+        train_config.build("pong", [train_config.settings(tables, "dqn")])

@@ -288,7 +288,10 @@ def settings(tables, algo="ppo"):
     --algo dqn run (a DQN run of a game may want other budgets than its PPO defaults)."""
     tables = {key: dict(value) if isinstance(value, dict) else value
               for key, value in tables.items() if key != "sweep"}
-    dqn_train = tables.get("dqn", {}).pop("train", {})
+    dqn = tables.get("dqn")
+    dqn_train = dqn.pop("train", {}) if isinstance(dqn, dict) else {}
+    if not isinstance(dqn_train, dict):
+        raise ConfigError(f"[dqn] train must be a table of [train] keys, got {dqn_train!r}")
     if algo == "dqn":
         tables["train"] = {**tables.get("train", {}), **dqn_train}
     return tables
