@@ -3,9 +3,9 @@ then repeat rollout -> update until total_steps, recording each update and check
 every checkpoint_interval agent-steps, at the end, and on Ctrl-C."""
 import contextlib
 import datetime
-import os
 import functools
 import math
+import os
 import pathlib
 import signal
 import sys
