@@ -3,7 +3,7 @@ faster per second of wall clock.
 
     python benchmarks/offpolicy_study.py [--seconds 300] [--breakout-seconds 900] [--seeds 3]
         [--variants NAME,...] [--best 3] [--games pong,breakout] [--runs runs/offpolicy]
-        [--out docs] [FLAGS...]
+        [--out docs] [--shard I/N] [FLAGS...]
 
 Every run is `ocean train <game>` with the game's defaults, the variant's flags and FLAGS,
 `--train.total-steps` out of reach and `--train.max-seconds` the budget: each run gets the
@@ -23,7 +23,7 @@ per game and the Pong ranking) and <out>/offpolicy_<game>.png.
 import argparse
 import pathlib
 
-from studies import THRESHOLDS, rank, report, run_game, write_report
+from studies import THRESHOLDS, add_shard_argument, rank, report, run_game, write_report
 
 CORRECTIONS = ["--train.vtrace-rho-clip", "1", "--train.vtrace-c-clip", "1",
                "--train.refresh-values"]
@@ -56,6 +56,7 @@ def main(argv=None):
     parser.add_argument("--games", default="pong,breakout")
     parser.add_argument("--runs", default="runs/offpolicy")
     parser.add_argument("--out", default="docs")
+    add_shard_argument(parser)
     args, flags = parser.parse_known_args(argv)
     args.flags = flags  # the rest: `ocean train` flags for every run
     chosen = [v for v in args.variants.split(",") if v]
@@ -64,18 +65,24 @@ def main(argv=None):
         parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
     variants = ["baseline", *(v for v in chosen if v != "baseline")]
     games = args.games.split(",")
+    if args.shard[1] > 1 and len(games) > 1:  # Breakout's variants need all of Pong's runs
+        parser.error("--shard runs one game: add --games pong or --games breakout")
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     lines = []
     if "pong" in games:
         groups = run_game("pong", variants, VARIANTS, args.seconds, args)
+        if args.shard[1] > 1:
+            return  # a shard trains; the run without --shard reports
         lines.append(report("offpolicy", "pong", groups, args.seconds, out))
         ranked = rank(groups, THRESHOLDS["pong"])
         lines.append("Pong's variants, best first: " + ", ".join(n for n, _ in ranked) + "\n")
         variants = ["baseline", *(name for name, _ in ranked[:args.best])]
     if "breakout" in games:
         groups = run_game("breakout", variants, VARIANTS, args.breakout_seconds, args)
+        if args.shard[1] > 1:
+            return
         lines.append(report("offpolicy", "breakout", groups, args.breakout_seconds, out))
     write_report("offpolicy", lines, out, argv)
 

@@ -2,7 +2,8 @@
 run given the same wall clock, because wall clock is what a user pays.
 
     python benchmarks/onoff_study.py [--seconds 180] [--seeds 3] [--games pong]
-        [--ppo-best "FLAGS"] [--methods NAME,...] [--runs runs/onoff] [--out docs] [FLAGS...]
+        [--ppo-best "FLAGS"] [--methods NAME,...] [--runs runs/onoff] [--out docs]
+        [--shard I/N] [FLAGS...]
 
 Methods (METHODS): PPO with the game's defaults; PPO with --ppo-best's flags (the best of
 the off-policy study, benchmarks/offpolicy_study.py) when given; Munchausen DQN with the
@@ -23,7 +24,7 @@ import numpy as np
 
 import ocean
 from ocean.train import compare
-from studies import THRESHOLDS, report, run_game, write_report
+from studies import THRESHOLDS, add_shard_argument, report, run_game, write_report
 
 DQN = ["--algo", "dqn"]
 METHODS = {
@@ -72,6 +73,7 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--runs", default="runs/onoff")
     parser.add_argument("--out", default="docs")
+    add_shard_argument(parser)
     args, flags = parser.parse_known_args(argv)
     args.flags = flags  # the rest: `ocean train` flags for every run
     table = dict(METHODS)
@@ -87,10 +89,13 @@ def main(argv=None):
         f"`{m}` {' '.join(table[m]) or '(the defaults)'}" for m in methods) + "\n"]
     for game in args.games.split(","):
         groups = run_game(game, methods, table, args.seconds, args)
+        if args.shard[1] > 1:
+            continue  # a shard trains; the run without --shard reports
         lines.append(report("onoff", game, groups, args.seconds, out))
         lines.extend(bar_lines(groups, random_score(game)))
         lines.append("")
-    write_report("onoff", lines, out, argv)
+    if args.shard[1] == 1:
+        write_report("onoff", lines, out, argv)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,13 @@
 """What the study scripts share (benchmarks/offpolicy_study.py, onoff_study.py): `ocean train`
 runs of every variant and seed under one wall-clock budget each, alternating so the machine's
 drift hits all variants alike, kept when finished so an interrupted study resumes; their
-ranking and the report through ocean compare's functions (ocean/train/compare.py)."""
+ranking and the report through ocean compare's functions (ocean/train/compare.py).
+
+`--shard I/N` splits one game's runs among N studies started at once (each pinned to its own
+core, e.g. `taskset -c I`): shard I takes every N-th run of the alternating order, so each
+core sees every variant and the drift still hits all alike. Shards only train; the same
+command without --shard then finds every run finished and writes the report."""
+import argparse
 import datetime
 import json
 import math
@@ -51,26 +57,51 @@ def warm_up(game, variants, table, args, scratch):
               scratch / name, scratch / "warm-up.log", timeout=1800)
 
 
+def add_shard_argument(parser):
+    parser.add_argument("--shard", default="0/1", type=shard,
+                        help="I/N: run every N-th run of the alternating order, from the I-th "
+                             "(N studies at once, one a core); then one run without it reports")
+
+
+def shard(text):
+    """'I/N' -> (I, N), 0 <= I < N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard takes I/N, e.g. 0/2, not {text!r}")
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"--shard {text}: I must be in 0..N-1")
+    return index, count
+
+
 def run_game(game, variants, table, seconds, args):
-    """Every variant (flags in `table`) x seed of `game` not yet run, alternating; returns
-    [(name, runs)]."""
+    """Every variant (flags in `table`) x seed of `game` not yet run, alternating (this
+    shard's share of them); returns [(name, runs)] of every finished run."""
     root = pathlib.Path(args.runs) / game
-    warm_up(game, variants, table, args, root / "warm-up")
-    for round_index, seed in enumerate(range(args.seeds)):
-        shift = round_index % len(variants)
-        for name in variants[shift:] + variants[:shift]:
-            folder = root / name
-            if seed in finished_runs(folder):
-                continue
-            flags = [*table[name], *args.flags, "--train.seed", str(seed),
-                     "--train.total-steps", str(NO_LIMIT),
-                     "--train.checkpoint-interval", str(NO_LIMIT),
-                     "--train.max-seconds", str(seconds)]
-            print(f"{game} {name} seed {seed} ({seconds:g} s)", flush=True)
-            train(game, flags, folder, folder / "train.log", timeout=2 * seconds + 1800)
+    index, count = args.shard
+    order = [(seed, name) for round_index, seed in enumerate(range(args.seeds))
+             for name in rotated(variants, round_index)]
+    mine = order[index::count]
+    if any(seed not in finished_runs(root / name) for seed, name in mine):
+        warm_up(game, variants, table, args, root / f"warm-up-{index}")
+    for seed, name in mine:
+        folder = root / name
+        if seed in finished_runs(folder):
+            continue
+        flags = [*table[name], *args.flags, "--train.seed", str(seed),
+                 "--train.total-steps", str(NO_LIMIT),
+                 "--train.checkpoint-interval", str(NO_LIMIT),
+                 "--train.max-seconds", str(seconds)]
+        print(f"{game} {name} seed {seed} ({seconds:g} s)", flush=True)
+        train(game, flags, folder, folder / "train.log", timeout=2 * seconds + 1800)
     return [(name, [compare.load_run(run) for seed, run in
                     sorted(finished_runs(root / name).items()) if seed < args.seeds])
             for name in variants]
+
+
+def rotated(items, shift):
+    shift %= len(items)
+    return items[shift:] + items[:shift]
 
 
 def rank(groups, threshold, baseline="baseline"):
