@@ -131,13 +131,22 @@ def report(study, game, groups, seconds, out):
 
 
 def write_report(study, lines, out, argv):
-    """<out>/<study>_study.md, atomically: the command, the machine, then `lines`."""
+    """<out>/<study>_study.md, atomically: `lines` (a preamble, then one "## Game" section
+    per game run), each section headed by the command, date and machine that made it. The
+    file's sections for other games are kept, so a study run game by game builds one report."""
     command = " ".join(argv if argv is not None else sys.argv[1:])
-    head = (f"# {study.capitalize()} study: results\n\nWritten by `python benchmarks/"
-            f"{study}_study.py {command}` on {datetime.date.today()}.\n\n{machine_line()}; "
-            f"torch {torch.__version__}.\n")
+    made_by = (f"Written by `python benchmarks/{study}_study.py {command}` on "
+               f"{datetime.date.today()}. {machine_line()}; torch {torch.__version__}.")
+    preamble, *sections = ("\n" + "\n".join(lines)).split("\n## ")
+    sections = {s.split("\n", 1)[0]: s.replace("\n", f"\n\n{made_by}\n", 1) for s in sections}
     path, temporary = out / f"{study}_study.md", out / f"{study}_study.md.tmp"
-    temporary.write_text("\n".join([head, *lines]))
+    if path.is_file():
+        _, *earlier = path.read_text().split("\n## ")
+        sections = {**{s.split("\n", 1)[0]: s for s in earlier}, **sections}
+    title = f"# {study.capitalize()} study: results\n\n"
+    text = "\n## ".join([title + (preamble.strip() + "\n" if preamble.strip() else ""),
+                          *(s.rstrip() + "\n" for s in sections.values())])
+    temporary.write_text(text)
     os.replace(temporary, path)  # never half a report
-    print("\n".join([head, *lines]))
+    print(text)
     print(f"written: {path}")
