@@ -74,16 +74,21 @@ def shard(text):
     return index, count
 
 
+def shard_runs(variants, seeds, index=0, count=1):
+    """[(seed, variant)] of shard `index` of `count`: the alternating order (every variant
+    with seed 0, then with seed 1 from the second variant on, ...), every count-th run."""
+    order = [(seed, name) for seed in range(seeds)
+             for name in variants[seed % len(variants):] + variants[:seed % len(variants)]]
+    return order[index::count]
+
+
 def run_game(game, variants, table, seconds, args):
     """Every variant (flags in `table`) x seed of `game` not yet run, alternating (this
     shard's share of them); returns [(name, runs)] of every finished run."""
     root = pathlib.Path(args.runs) / game
-    index, count = args.shard
-    order = [(seed, name) for round_index, seed in enumerate(range(args.seeds))
-             for name in rotated(variants, round_index)]
-    mine = order[index::count]
+    mine = shard_runs(variants, args.seeds, *args.shard)
     if any(seed not in finished_runs(root / name) for seed, name in mine):
-        warm_up(game, variants, table, args, root / f"warm-up-{index}")
+        warm_up(game, variants, table, args, root / f"warm-up-{args.shard[0]}")
     for seed, name in mine:
         folder = root / name
         if seed in finished_runs(folder):
@@ -97,11 +102,6 @@ def run_game(game, variants, table, seconds, args):
     return [(name, [compare.load_run(run) for seed, run in
                     sorted(finished_runs(root / name).items()) if seed < args.seeds])
             for name in variants]
-
-
-def rotated(items, shift):
-    shift %= len(items)
-    return items[shift:] + items[:shift]
 
 
 def rank(groups, threshold, baseline="baseline"):
